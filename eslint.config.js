@@ -21,8 +21,11 @@ export default tseslint.config(
     files: ['src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['node:*', '../../db/*', '../../platform/*', '../../features/*', 'fs', 'pg', '@electric-sql/*'] }],
-      'no-restricted-globals': ['error', { name: 'Date', message: 'domain/ receives dates as arguments' }],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'domain/ receives randomness as an argument' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'domain/ receives the clock as an argument' },
+        { object: 'Math', property: 'random', message: 'domain/ receives randomness as an argument' },
+      ],
     },
   },
 );
