@@ -1,0 +1,70 @@
+/**
+ * Pure helpers on calendar dates held as ISO strings 'YYYY-MM-DD' (care dates are dates, not
+ * timestamps). ISO strings compare correctly with < and >, which the engine relies on.
+ */
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export interface DateParts {
+  year: number;
+  month: number;
+  day: number;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** Parts of a valid ISO date, or null (wrong shape, month 13, 30 February...). */
+export function parseIsoDate(value: string): DateParts | null {
+  const match = ISO_DATE.exec(value);
+  if (!match) return null;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  const day = Number(match[3]);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
+  return { year, month, day };
+}
+
+export function isIsoDate(value: string): boolean {
+  return parseIsoDate(value) !== null;
+}
+
+function partsOf(date: string): DateParts {
+  const parts = parseIsoDate(date);
+  if (!parts) throw new RangeError(`not an ISO date (YYYY-MM-DD): ${date}`);
+  return parts;
+}
+
+export function toIsoDate({ year, month, day }: DateParts): string {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/** Calendar year of an ISO date, read without full parsing (hot path of the engine). */
+export function yearOf(date: string): number {
+  return Number(date.slice(0, 4));
+}
+
+/** Age in completed years on `date` (a person born on 29 February has a birthday on 1 March). */
+export function ageOn(birthDate: string, date: string): number {
+  const birth = partsOf(birthDate);
+  const on = partsOf(date);
+  const hadBirthday = on.month > birth.month || (on.month === birth.month && on.day >= birth.day);
+  return on.year - birth.year - (hadBirthday ? 0 : 1);
+}
+
+/** Adds calendar months; the day is clamped to the end of a shorter month (31 Jan + 1 month = 28/29 Feb). */
+export function addMonths(date: string, months: number): string {
+  const { year, month, day } = partsOf(date);
+  const index = year * 12 + (month - 1) + months;
+  const newYear = Math.floor(index / 12);
+  const newMonth = (index % 12) + 1;
+  return toIsoDate({ year: newYear, month: newMonth, day: Math.min(day, daysInMonth(newYear, newMonth)) });
+}
+
+/** French display "12/01/2026". */
+export function formatFrenchDate(date: string): string {
+  const { year, month, day } = partsOf(date);
+  return `${String(day).padStart(2, '0')}/${String(month).padStart(2, '0')}/${year}`;
+}
