@@ -1,1 +1,40 @@
-export default async function setup(): Promise<void> {}
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { openPglite } from '../src/db/database.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { TEMPLATE_DATABASE, adminUrl } from './db.ts';
+
+// Migrates one template per run; each test file then gets a copy (PGlite dump, or CREATE DATABASE … TEMPLATE).
+export default async function setup(): Promise<() => Promise<void>> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'espace-test-'));
+  process.env.ESPACE_TEST_DIR = dir;
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) {
+    const admin = new pg.Client({ connectionString: adminUrl(url) });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+    await admin.end();
+    const { openPostgres } = await import('../src/db/database.ts');
+    const db = await openPostgres(withDatabase(url, TEMPLATE_DATABASE), 1);
+    await migrate(db);
+    await db.close();
+  } else {
+    const db = await openPglite(undefined);
+    await migrate(db);
+    const dump = await db.pglite.dumpDataDir('none');
+    writeFileSync(path.join(dir, 'template.tar'), Buffer.from(await dump.arrayBuffer()));
+    await db.close();
+  }
+  return async () => {
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const secret = (name: string) =>
+  z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, `${name} doit contenir 64 caractères hexadécimaux (32 octets)`)
+    .optional();
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  MAIL_FROM: z.string().min(3).default('Mutuelle Exemple <ne-pas-repondre@mutuelle.example>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_SECRET: secret('SESSION_SECRET'),
+  CODE_PEPPER: secret('CODE_PEPPER'),
+  DATA_ENCRYPTION_KEY: secret('DATA_ENCRYPTION_KEY'),
+  BLIND_INDEX_KEY: secret('BLIND_INDEX_KEY'),
+});
+
+export type Secrets = {
+  sessionSecret: Buffer;
+  codePepper: Buffer;
+  dataEncryptionKey: Buffer;
+  blindIndexKey: Buffer;
+};
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  logLevel: string;
+  secrets: Secrets;
+  devTools: boolean;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, detail: string) {
+    super(`Configuration invalide : ${variable} — ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const SECRET_NAMES = ['SESSION_SECRET', 'CODE_PEPPER', 'DATA_ENCRYPTION_KEY', 'BLIND_INDEX_KEY'] as const;
+
+/** Reads and validates the environment once; feature code receives the result, never process.env. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? '?'), issue.message);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.DATA_DIR);
+  if (e.NODE_ENV === 'production') {
+    for (const name of SECRET_NAMES) {
+      if (!e[name]) throw new ConfigError(name, 'obligatoire en production (64 caractères hexadécimaux)');
+    }
+    if (!e.PUBLIC_URL) throw new ConfigError('PUBLIC_URL', 'obligatoire en production (adresse publique du portail)');
+  }
+  const devSecrets = SECRET_NAMES.some((n) => !e[n]) ? loadOrCreateDevSecrets(dataDir) : undefined;
+  const pick = (name: (typeof SECRET_NAMES)[number]) => Buffer.from(e[name] ?? devSecrets![name]!, 'hex');
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    dataDir,
+    databaseUrl: e.DATABASE_URL,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    logLevel: e.LOG_LEVEL,
+    secrets: {
+      sessionSecret: pick('SESSION_SECRET'),
+      codePepper: pick('CODE_PEPPER'),
+      dataEncryptionKey: pick('DATA_ENCRYPTION_KEY'),
+      blindIndexKey: pick('BLIND_INDEX_KEY'),
+    },
+    devTools: e.NODE_ENV !== 'production',
+  };
+}
+
+// Outside production, missing secrets are generated once and kept in the data folder so restarts keep working.
+function loadOrCreateDevSecrets(dataDir: string): Record<string, string> {
+  const file = path.join(dataDir, 'dev-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  mkdirSync(dataDir, { recursive: true });
+  const secrets = Object.fromEntries(SECRET_NAMES.map((n) => [n, randomBytes(32).toString('hex')]));
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
