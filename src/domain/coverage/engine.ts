@@ -1,0 +1,525 @@
+/**
+ * The coverage engine (domain.md §2): for each care line, the AMO gross, participation
+ * forfaitaire and franchise, AMO net, the mutuelle's part (AMC) from the guarantee table, and
+ * the reste à charge, with a structured explanation and a French sentence.
+ * Lines are liquidated in care-date order, each consuming the counters left by the previous ones.
+ */
+import { addMonths, ageOn, yearOf } from '../dates.ts';
+import { FULL_RATE_BP, applyRateBp } from '../money.ts';
+import { BeneficiaryCounters } from './counters.ts';
+import { explain } from './explanation.ts';
+import { basketFamilies, feeFamilies, opticsFamilies, type Basket, type Family } from './families.ts';
+import { parametersOn, priceCapFor, regulatoryParameters, type LensComplexity, type LensPair, type ParameterSet, type ParametersOnDate } from './parameters.ts';
+import { findReferenceProduct } from './products.ts';
+import {
+  CoverageInputError,
+  type Beneficiary,
+  type CareLine,
+  type CoverageComponent,
+  type EquipmentKind,
+  type ExemptionReason,
+  type ExplanationStep,
+  type GuaranteeRule,
+  type GuaranteeTable,
+  type HistoryLine,
+  type LineResult,
+  type LiquidationInput,
+  type LiquidationResult,
+  type Product,
+  type Totals,
+} from './types.ts';
+
+/** A line with every optional field settled. */
+interface Line {
+  careDate: string;
+  family: Family;
+  act: string | null;
+  basket: Basket | null;
+  chargedCents: number;
+  baseCents: number;
+  amoRateBp: number;
+  amoCents: number | null;
+  flatFeeCents: number | null;
+  deductibleCents: number | null;
+  pathway: 'IN' | 'OUT' | 'NA';
+  optam: boolean | null;
+  quantity: number;
+  priceCapCents: number | null;
+  maternity: boolean;
+  providerId: string | null;
+}
+
+/** The AMO gross of a line, settled before anything else (it depends on no counter). */
+interface Amo {
+  cents: number;
+  computed: boolean;
+  /** Forfait « actes lourds » that replaced the ticket modérateur, if any. */
+  heavyActFeeCents: number | null;
+}
+
+/** What an optical equipment (lines of the same care date) is made of. */
+interface Equipment {
+  kind: EquipmentKind;
+  lenses: LensPair;
+  /** AMO of all its classe B items, so that the AMC of the first items leaves room for the AMO of the next. */
+  freeItemsAmoCents: number;
+}
+
+function normalise(line: CareLine): Line {
+  return {
+    careDate: line.careDate,
+    family: line.family,
+    act: line.act ?? null,
+    // A basket family without basket is at tarif libre (classe B, classe II, panier libre).
+    basket: line.basket ?? (basketFamilies.includes(line.family) ? 'FREE' : null),
+    chargedCents: line.chargedCents,
+    baseCents: line.baseCents,
+    amoRateBp: line.amoRateBp,
+    amoCents: line.amoCents ?? null,
+    flatFeeCents: line.flatFeeCents ?? null,
+    deductibleCents: line.deductibleCents ?? null,
+    pathway: line.pathway ?? 'NA',
+    optam: line.optam ?? null,
+    quantity: line.quantity ?? 1,
+    priceCapCents: line.priceCapCents ?? null,
+    maternity: line.maternity ?? false,
+    providerId: line.providerId ?? null,
+  };
+}
+
+// ---- Guarantee tables ----
+
+function tableInForce(product: Product, date: string): GuaranteeTable | null {
+  for (const table of product.versions) {
+    if (table.validFrom <= date && (table.validTo === null || date <= table.validTo)) return table;
+  }
+  return null;
+}
+
+const rulesByFamilyCache = new WeakMap<GuaranteeTable, Map<Family, GuaranteeRule[]>>();
+
+function rulesFor(table: GuaranteeTable, family: Family): GuaranteeRule[] {
+  let byFamily = rulesByFamilyCache.get(table);
+  if (!byFamily) {
+    byFamily = new Map();
+    for (const rule of table.rules) {
+      for (const ruleFamily of rule.when.families) {
+        const list = byFamily.get(ruleFamily) ?? [];
+        list.push(rule);
+        byFamily.set(ruleFamily, list);
+      }
+    }
+    rulesByFamilyCache.set(table, byFamily);
+  }
+  return byFamily.get(family) ?? [];
+}
+
+/** First rule of the table whose criteria match the line (specific rows come first in the data). */
+export function selectRule(table: GuaranteeTable, line: Line, age: number, equipment: Equipment | null): GuaranteeRule | null {
+  for (const rule of rulesFor(table, line.family)) {
+    const when = rule.when;
+    if (when.optam !== undefined && when.optam !== (line.optam !== false)) continue;
+    if (when.baskets !== undefined && (line.basket === null || !when.baskets.includes(line.basket))) continue;
+    if (when.amoRatesBp !== undefined && !when.amoRatesBp.includes(line.amoRateBp)) continue;
+    if (when.minAge !== undefined && age < when.minAge) continue;
+    if (when.maxAge !== undefined && age > when.maxAge) continue;
+    if (when.equipment !== undefined && equipment?.kind !== when.equipment) continue;
+    return rule;
+  }
+  return null;
+}
+
+// ---- Optical equipments ----
+
+const LENS_COMPLEXITY: Partial<Record<Family, LensComplexity>> = {
+  OPTICS_LENS_SIMPLE: 'SIMPLE',
+  OPTICS_LENS_COMPLEX: 'COMPLEX',
+  OPTICS_LENS_VERY_COMPLEX: 'VERY_COMPLEX',
+};
+const COMPLEXITY_ORDER: Record<LensComplexity, number> = { SIMPLE: 0, COMPLEX: 1, VERY_COMPLEX: 2 };
+
+/**
+ * Groups the optical lines of all known lines by care date (one equipment per date). The ceiling
+ * pair is made of the two most complex lenses; a single lens counts as a pair of the same kind,
+ * a frame alone as simple lenses.
+ */
+function equipmentsByDate(lines: readonly Line[], amos: readonly number[]): Map<string, Equipment> {
+  const byDate = new Map<string, { lenses: LensComplexity[]; freeItemsAmoCents: number }>();
+  lines.forEach((line, index) => {
+    if (!opticsFamilies.includes(line.family)) return;
+    const items = byDate.get(line.careDate) ?? { lenses: [], freeItemsAmoCents: 0 };
+    const complexity = LENS_COMPLEXITY[line.family];
+    if (complexity) for (let unit = 0; unit < line.quantity; unit += 1) items.lenses.push(complexity);
+    if (line.basket === 'FREE') items.freeItemsAmoCents += amos[index] ?? 0;
+    byDate.set(line.careDate, items);
+  });
+  const equipments = new Map<string, Equipment>();
+  for (const [date, items] of byDate) {
+    const sorted = items.lenses.sort((a, b) => COMPLEXITY_ORDER[b] - COMPLEXITY_ORDER[a]);
+    const first = sorted[0] ?? 'SIMPLE';
+    const second = sorted[1] ?? first;
+    // Sorted most complex first, so the simpler lens is `second`.
+    const lenses = `${second}+${first}` as LensPair;
+    equipments.set(date, { kind: first === 'SIMPLE' ? 'SIMPLE' : 'COMPLEX', lenses, freeItemsAmoCents: items.freeItemsAmoCents });
+  }
+  return equipments;
+}
+
+/** AMO gross: from the décompte, or rate × base with the forfait « actes lourds », never above the expense. */
+function amoOf(line: Line, parameters: ParametersOnDate): Amo {
+  if (line.amoCents !== null) return { cents: line.amoCents, computed: false, heavyActFeeCents: null };
+  const byRate = applyRateBp(line.baseCents, line.amoRateBp);
+  const heavy = parameters.heavyActFee;
+  const heavyApplies =
+    heavy !== null && heavy.families.includes(line.family) && line.baseCents >= heavy.thresholdCents && line.amoRateBp < FULL_RATE_BP && line.baseCents - heavy.amountCents > byRate;
+  const cents = Math.min(heavyApplies ? line.baseCents - heavy.amountCents : byRate, line.chargedCents);
+  return { cents, computed: true, heavyActFeeCents: heavyApplies ? heavy.amountCents : null };
+}
+
+// ---- One request ----
+
+interface Context {
+  product: Product;
+  parameters: ParameterSet;
+  beneficiary: Beneficiary;
+  counters: BeneficiaryCounters;
+  equipments: Map<string, Equipment>;
+  ages: Map<string, number>;
+}
+
+function ageAt(context: Context, date: string): number {
+  let age = context.ages.get(date);
+  if (age === undefined) {
+    age = ageOn(context.beneficiary.birthDate, date);
+    context.ages.set(date, age);
+  }
+  return age;
+}
+
+function resolveProduct(product: string | Product): Product {
+  if (typeof product !== 'string') return product;
+  const found = findReferenceProduct(product);
+  if (!found) throw new CoverageInputError('UNKNOWN_PRODUCT', 'product', `Produit inconnu : ${product}.`);
+  return found;
+}
+
+const flatFeeDayKey = (line: Line) => `${line.careDate}|${line.providerId ?? ''}`;
+const deductibleDayKey = (line: Line) => `${line.careDate}|${line.family}`;
+
+/** Why this beneficiary pays no PF nor franchise on this line, if so. */
+function exemption(context: Context, line: Line, parameters: ParametersOnDate): ExemptionReason | null {
+  if (context.beneficiary.aid !== 'NONE') return 'AID';
+  if (line.maternity) return 'MATERNITY';
+  if (parameters.exemptionAge !== null && ageAt(context, line.careDate) < parameters.exemptionAge) return 'UNDER_AGE';
+  return null;
+}
+
+/** Records a liquidated line (from the history or this request) in the counters. */
+function record(context: Context, line: Line, rule: GuaranteeRule | null, amounts: { amoCents: number; amcCents: number; flatFeeIncurredCents: number; deductibleIncurredCents: number }): void {
+  const { counters } = context;
+  const year = yearOf(line.careDate);
+  counters.addFlatFee(flatFeeDayKey(line), year, amounts.flatFeeIncurredCents);
+  counters.addDeductible(deductibleDayKey(line), year, amounts.deductibleIncurredCents);
+  if (rule) counters.addPaid(rule.counter ?? rule.id, year, amounts.amoCents, amounts.amcCents);
+  if (amounts.amcCents > 0 && opticsFamilies.includes(line.family)) counters.addOpticsEquipment(line.careDate);
+  if (amounts.amcCents > 0 && line.family === 'HEARING_AID') counters.addHearingAids(line.careDate, line.quantity);
+  if (opticsFamilies.includes(line.family)) {
+    if (line.basket === 'FREE') counters.addEquipmentFreeItemAmc(line.careDate, amounts.amcCents);
+    const flat = rule?.cover.find((component) => component.form === 'FLAT' && component.per === 'EQUIPMENT');
+    if (rule && flat?.form === 'FLAT') counters.addEquipmentFlatCredit(line.careDate, rule.id, amounts.amcCents + (flat.includesAmo ? amounts.amoCents : 0));
+  }
+}
+
+function recordHistory(context: Context, history: readonly HistoryLine[], lines: readonly Line[]): void {
+  history.forEach((historyLine, index) => {
+    const line = lines[index];
+    if (!line) return;
+    const table = tableInForce(context.product, line.careDate);
+    const rule = table ? selectRule(table, line, ageAt(context, line.careDate), context.equipments.get(line.careDate) ?? null) : null;
+    record(context, line, rule, {
+      amoCents: historyLine.amoCents,
+      amcCents: historyLine.amcCents,
+      flatFeeIncurredCents: (historyLine.flatFeeCents ?? 0) + (historyLine.flatFeeDeferredCents ?? 0),
+      deductibleIncurredCents: (historyLine.deductibleCents ?? 0) + (historyLine.deductibleDeferredCents ?? 0),
+    });
+  });
+}
+
+/** Participation forfaitaire or franchise incurred on the line, before being deducted from the AMO. */
+function chargeIncurred(
+  given: number | null,
+  unitCents: number,
+  quantity: number,
+  dailyLeft: number | null,
+  annualLeft: number,
+): { cents: number; cappedBy: 'DAILY' | 'ANNUAL' | null } {
+  if (given !== null) return { cents: given, cappedBy: null };
+  let cents = unitCents * quantity;
+  let cappedBy: 'DAILY' | 'ANNUAL' | null = null;
+  if (dailyLeft !== null && dailyLeft < cents) {
+    cents = Math.max(0, dailyLeft);
+    cappedBy = 'DAILY';
+  }
+  if (annualLeft < cents) {
+    cents = Math.max(0, annualLeft);
+    cappedBy = 'ANNUAL';
+  }
+  return { cents, cappedBy };
+}
+
+function componentAmount(
+  component: CoverageComponent,
+  line: Line,
+  rule: GuaranteeRule,
+  amoReference: number,
+  payable: number,
+  context: Context,
+  parameters: ParametersOnDate,
+  steps: ExplanationStep[],
+): number {
+  switch (component.form) {
+    case 'BASE_PERCENT_INCL_AMO':
+      return Math.min(line.chargedCents, applyRateBp(line.baseCents, component.rateBp)) - amoReference;
+    case 'BASE_PERCENT_EXTRA':
+      return applyRateBp(line.baseCents, component.rateBp);
+    case 'COPAYMENT':
+      return Math.min(line.chargedCents, line.baseCents) - amoReference;
+    case 'ACTUAL_COST':
+      return payable;
+    case 'PRICE_CAP': {
+      const fromTable = line.priceCapCents === null ? priceCapFor(parameters.priceCaps, line.family, line.act, ageAt(context, line.careDate)) : null;
+      const limit = line.priceCapCents ?? fromTable;
+      steps.push({ code: 'PRICE_CAP', limitCents: limit, source: line.priceCapCents !== null ? 'LINE' : fromTable !== null ? 'TABLE' : 'UNKNOWN' });
+      // Without a known PLV the item is taken as within it: 100 % Santé leaves nothing to pay.
+      return limit === null ? payable : Math.min(line.chargedCents, limit) - amoReference;
+    }
+    case 'FLAT': {
+      let credit: number;
+      if (component.per === 'YEAR') {
+        const paid = context.counters.paidInYear(rule.counter ?? rule.id, yearOf(line.careDate));
+        credit = component.amountCents - paid.amcCents - (component.includesAmo ? paid.amoCents : 0);
+      } else if (component.per === 'EQUIPMENT') {
+        credit = component.amountCents - context.counters.equipmentFlatCreditUsed(line.careDate, rule.id);
+      } else {
+        credit = component.amountCents * line.quantity;
+      }
+      return component.includesAmo ? credit - amoReference : credit;
+    }
+  }
+}
+
+/** Lowers the AMC to a regulatory ceiling on AMO + AMC, and says so. */
+function applyCeiling(amc: number, amo: number, limitCents: number, ceiling: 'NON_OPTAM' | 'OUT_OF_PATHWAY' | 'OPTICS_FRAME' | 'OPTICS_EQUIPMENT' | 'HEARING_AID', steps: ExplanationStep[]): number {
+  const allowed = Math.max(0, limitCents - amo);
+  if (amc <= allowed) return amc;
+  steps.push({ code: 'CEILING', ceiling, limitCents, reductionCents: amc - allowed });
+  return allowed;
+}
+
+/** Renewal period not yet over for an optical equipment or a hearing aid: the date it ends. */
+function renewalBlock(context: Context, line: Line, parameters: ParametersOnDate): { previousDate: string; nextDate: string } | null {
+  const renewal = parameters.renewal;
+  if (!renewal) return null;
+  if (opticsFamilies.includes(line.family)) {
+    const previousDate = context.counters.lastOpticsEquipmentBefore(line.careDate);
+    if (previousDate === null) return null;
+    const months = ageAt(context, line.careDate) >= renewal.opticsAdultAge ? renewal.opticsMonths : renewal.opticsChildMonths;
+    const nextDate = addMonths(previousDate, months);
+    return line.careDate < nextDate ? { previousDate, nextDate } : null;
+  }
+  if (line.family === 'HEARING_AID') {
+    const devices = context.counters.hearingAidsWithin(line.careDate, renewal.hearingAidMonths);
+    const excess = devices.length + line.quantity - renewal.hearingAidsPerPeriod;
+    if (excess <= 0) return null;
+    const freeing = devices[Math.min(excess, devices.length) - 1] ?? line.careDate;
+    return { previousDate: devices[devices.length - 1] ?? line.careDate, nextDate: addMonths(freeing, renewal.hearingAidMonths) };
+  }
+  return null;
+}
+
+function liquidateLine(context: Context, line: Line, amoGross: Amo, field: string): LineResult {
+  const parameters = parametersOn(context.parameters, line.careDate);
+  const { counters, product } = context;
+  const year = yearOf(line.careDate);
+  const amo = amoGross.cents;
+  const steps: ExplanationStep[] = [{ code: 'AMO', amountCents: amo, baseCents: line.baseCents, rateBp: line.amoRateBp, computed: amoGross.computed }];
+  if (amoGross.heavyActFeeCents !== null) steps.push({ code: 'HEAVY_ACT_FEE', amountCents: amoGross.heavyActFeeCents });
+
+  // Participation forfaitaire and franchise: never above what the AMO pays on the line; the rest stays due.
+  const flatFeeParameters = parameters.flatFee;
+  const deductibleRate = parameters.deductible?.byFamily[line.family];
+  const subjectToFlatFee = flatFeeParameters !== null && flatFeeParameters.families.includes(line.family);
+  const exempt = (line.flatFeeCents === null && subjectToFlatFee) || (line.deductibleCents === null && deductibleRate) ? exemption(context, line, parameters) : null;
+  if (exempt) steps.push({ code: 'EXEMPTION', reason: exempt });
+
+  const flatFee =
+    line.flatFeeCents !== null || (subjectToFlatFee && !exempt)
+      ? chargeIncurred(
+          line.flatFeeCents,
+          flatFeeParameters?.amountCents ?? 0,
+          line.quantity,
+          (flatFeeParameters?.dailyCapCents ?? 0) - counters.flatFeeOnDay(flatFeeDayKey(line)),
+          (flatFeeParameters?.annualCapCents ?? 0) - counters.flatFeeInYear(year),
+        )
+      : { cents: 0, cappedBy: null };
+  const flatFeeDeducted = Math.min(flatFee.cents, amo);
+  if (flatFee.cents > 0 || flatFee.cappedBy) {
+    steps.push({ code: 'FLAT_FEE', amountCents: flatFeeDeducted, deferredCents: flatFee.cents - flatFeeDeducted, computed: line.flatFeeCents === null, cappedBy: flatFee.cappedBy });
+  }
+
+  const deductibleParameters = parameters.deductible;
+  const deductible =
+    line.deductibleCents !== null || (deductibleRate && deductibleParameters && !exempt)
+      ? chargeIncurred(
+          line.deductibleCents,
+          deductibleRate?.amountCents ?? 0,
+          line.quantity,
+          deductibleRate?.dailyCapCents == null ? null : deductibleRate.dailyCapCents - counters.deductibleOnDay(deductibleDayKey(line)),
+          (deductibleParameters?.annualCapCents ?? 0) - counters.deductibleInYear(year),
+        )
+      : { cents: 0, cappedBy: null };
+  const deductibleDeducted = Math.min(deductible.cents, amo - flatFeeDeducted);
+  if (deductible.cents > 0 || deductible.cappedBy) {
+    steps.push({ code: 'DEDUCTIBLE', amountCents: deductibleDeducted, deferredCents: deductible.cents - deductibleDeducted, computed: line.deductibleCents === null, cappedBy: deductible.cappedBy });
+  }
+  const amoNet = amo - flatFeeDeducted - deductibleDeducted;
+
+  // AMC: the contract formula on the AMO gross, then the annual cap, then the responsable ceilings.
+  const table = tableInForce(product, line.careDate);
+  if (!table) {
+    throw new CoverageInputError('NO_GUARANTEE_IN_FORCE', `${field}.careDate`, `Aucune garantie du produit ${product.code} n'est en vigueur le ${line.careDate}.`);
+  }
+  const guaranteeTable = `${product.code}@${table.version}`;
+  const equipment = context.equipments.get(line.careDate) ?? null;
+  const rule = selectRule(table, line, ageAt(context, line.careDate), opticsFamilies.includes(line.family) ? equipment : null);
+  let amc = 0;
+  if (!rule || rule.cover.length === 0) {
+    if (rule) steps.push({ code: 'GUARANTEE', rule: rule.id, label: rule.label, guaranteeTable });
+    steps.push({ code: 'NOT_COVERED' });
+  } else {
+    steps.push({ code: 'GUARANTEE', rule: rule.id, label: rule.label, guaranteeTable });
+    const blocked = renewalBlock(context, line, parameters);
+    if (blocked) {
+      steps.push({ code: 'RENEWAL_NOT_DUE', ...blocked });
+    } else {
+      let amoReference = amo;
+      if (product.responsible && line.pathway === 'OUT') {
+        // The majoration hors parcours stays with the member: compute as if the in-parcours rate applied.
+        const inPathwayRate = Math.min(FULL_RATE_BP, line.amoRateBp + parameters.outOfPathwayMajorationBp);
+        amoReference = Math.max(amo, Math.min(line.chargedCents, applyRateBp(line.baseCents, inPathwayRate)));
+        steps.push({ code: 'OUT_OF_PATHWAY', referenceAmoCents: amoReference });
+      }
+      const payable = Math.max(0, line.chargedCents - amoReference);
+      for (const component of rule.cover) {
+        const share = Math.max(0, Math.min(componentAmount(component, line, rule, amoReference, payable, context, parameters, steps), payable - amc));
+        steps.push({ code: 'COMPONENT', component, amountCents: share });
+        amc += share;
+      }
+      if (rule.annualCapCents !== undefined) {
+        const counter = rule.counter ?? rule.id;
+        const used = counters.paidInYear(counter, year).amcCents;
+        const left = Math.max(0, rule.annualCapCents - used);
+        if (amc > left) {
+          steps.push({ code: 'ANNUAL_CAP', counter, limitCents: rule.annualCapCents, usedCents: used, reductionCents: amc - left });
+          amc = left;
+        }
+      }
+      if (product.responsible) {
+        if (line.pathway === 'OUT') amc = applyCeiling(amc, amoReference, line.baseCents, 'OUT_OF_PATHWAY', steps);
+        if (line.optam === false && feeFamilies.includes(line.family) && parameters.nonOptamCeilingBp !== null) {
+          amc = applyCeiling(amc, amo, applyRateBp(line.baseCents, parameters.nonOptamCeilingBp), 'NON_OPTAM', steps);
+        }
+        const optics = parameters.opticsCeilings;
+        if (optics && line.basket === 'FREE' && opticsFamilies.includes(line.family)) {
+          if (line.family === 'OPTICS_FRAME') amc = applyCeiling(amc, amo, optics.frameCents * line.quantity, 'OPTICS_FRAME', steps);
+          const ceiling = optics.byLenses[equipment?.lenses ?? 'SIMPLE+SIMPLE'];
+          const allowed = Math.max(0, ceiling - (equipment?.freeItemsAmoCents ?? amo) - counters.equipmentFreeItemsAmc(line.careDate));
+          if (amc > allowed) {
+            steps.push({ code: 'CEILING', ceiling: 'OPTICS_EQUIPMENT', limitCents: ceiling, reductionCents: amc - allowed });
+            amc = allowed;
+          }
+        }
+        if (parameters.hearingAidCeilingCents !== null && line.family === 'HEARING_AID' && line.basket === 'FREE') {
+          amc = applyCeiling(amc, amo, parameters.hearingAidCeilingCents * line.quantity, 'HEARING_AID', steps);
+        }
+      }
+    }
+  }
+
+  record(context, line, rule, { amoCents: amo, amcCents: amc, flatFeeIncurredCents: flatFee.cents, deductibleIncurredCents: deductible.cents });
+  const remaining = line.chargedCents - amoNet - amc;
+  const result: LineResult = {
+    careDate: line.careDate,
+    family: line.family,
+    act: line.act,
+    basket: line.basket,
+    chargedCents: line.chargedCents,
+    baseCents: line.baseCents,
+    amoRateBp: line.amoRateBp,
+    pathway: line.pathway,
+    optam: line.optam,
+    quantity: line.quantity,
+    priceCapCents: line.priceCapCents,
+    maternity: line.maternity,
+    providerId: line.providerId,
+    amoCents: amo,
+    flatFeeCents: flatFeeDeducted,
+    flatFeeDeferredCents: flatFee.cents - flatFeeDeducted,
+    deductibleCents: deductibleDeducted,
+    deductibleDeferredCents: deductible.cents - deductibleDeducted,
+    amoNetCents: amoNet,
+    amcCents: amc,
+    remainingCents: remaining,
+    rule: rule && rule.cover.length > 0 ? rule.id : 'NOT_COVERED',
+    guaranteeTable,
+    explanation: '',
+    steps,
+  };
+  result.explanation = explain(result);
+  return result;
+}
+
+/**
+ * Liquidates the lines of one beneficiary under one product. `parameters` defaults to the
+ * regulatory tables; tests and simulations may pass another dated set.
+ * Throws CoverageInputError for an unknown product or a care date without guarantee in force.
+ */
+export function liquidate(input: LiquidationInput, parameters: ParameterSet = regulatoryParameters): LiquidationResult {
+  const product = resolveProduct(input.product);
+  const history = input.history ?? [];
+  const historyLines = history.map(normalise);
+  const lines = input.lines.map(normalise);
+  const amos = lines.map((line) => amoOf(line, parametersOn(parameters, line.careDate)));
+  const equipments =
+    historyLines.length === 0
+      ? equipmentsByDate(lines, amos.map((amo) => amo.cents))
+      : equipmentsByDate([...historyLines, ...lines], [...history.map((line) => line.amoCents), ...amos.map((amo) => amo.cents)]);
+  const context: Context = { product, parameters, beneficiary: input.beneficiary, counters: new BeneficiaryCounters(), equipments, ages: new Map() };
+  recordHistory(context, history, historyLines);
+
+  // Care-date order, then input order (a stable sort), results back in input order.
+  const order = lines.map((_, index) => index).sort((a, b) => {
+    const dateA = lines[a]?.careDate ?? '';
+    const dateB = lines[b]?.careDate ?? '';
+    return dateA < dateB ? -1 : dateA > dateB ? 1 : a - b;
+  });
+  const results: LineResult[] = new Array<LineResult>(lines.length);
+  for (const index of order) {
+    const line = lines[index];
+    const amo = amos[index];
+    if (line && amo) results[index] = liquidateLine(context, line, amo, `lines[${index}]`);
+  }
+
+  const totals: Totals = { chargedCents: 0, amoCents: 0, flatFeeCents: 0, deductibleCents: 0, amoNetCents: 0, amcCents: 0, remainingCents: 0 };
+  for (const result of results) {
+    totals.chargedCents += result.chargedCents;
+    totals.amoCents += result.amoCents;
+    totals.flatFeeCents += result.flatFeeCents;
+    totals.deductibleCents += result.deductibleCents;
+    totals.amoNetCents += result.amoNetCents;
+    totals.amcCents += result.amcCents;
+    totals.remainingCents += result.remainingCents;
+  }
+  return { product: product.code, lines: results, totals };
+}
+
