@@ -242,9 +242,8 @@ CREATE INDEX claim_line_status_line ON claim_line_status (claim_line_id, changed
 -- Server-side sessions: the cookie carries a random id, the table only its SHA-256.
 CREATE TABLE session (
   id_hash text PRIMARY KEY,
-  kind text NOT NULL CHECK (kind IN ('member', 'advisor', 'anonymous')),
-  subject_id uuid,
-  csrf_token text NOT NULL,
+  kind text NOT NULL CHECK (kind IN ('member', 'advisor')),
+  subject_id uuid NOT NULL,
   created_at timestamptz NOT NULL,
   last_seen_at timestamptz NOT NULL,
   absolute_expires_at timestamptz NOT NULL,

@@ -1,0 +1,15 @@
+import { openDatabase } from '../../db/database.ts';
+import { migrate } from '../../db/migrate.ts';
+import type { Config } from '../../platform/config.ts';
+import type { Logger } from '../../platform/logger.ts';
+
+export async function migrateCommand({ config }: { config: Config; logger: Logger }): Promise<number> {
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
+  try {
+    const applied = await migrate(db);
+    process.stdout.write(applied.length ? `Migrations appliquées : ${applied.join(', ')}\n` : 'La base est à jour.\n');
+    return 0;
+  } finally {
+    await db.close();
+  }
+}

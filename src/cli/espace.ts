@@ -1,0 +1,53 @@
+import { ConfigError, loadConfig } from '../platform/config.ts';
+import { createLogger } from '../platform/logger.ts';
+
+const USAGE = `Usage : espace <commande> [options]
+
+Commandes :
+  serve [--auto-seed]        démarre le portail (--auto-seed : données de démonstration si la base est vide)
+  migrate                    applique les migrations de la base de données
+  seed [--households N]      crée la mutuelle de démonstration et N foyers (200 par défaut) dans une base vide
+  liquidate [FICHIER]        calcule les parts Sécurité sociale / mutuelle / reste à charge (JSON, voir docs/coverage-engine.md)
+  help                       affiche cette aide
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  switch (command) {
+    case 'serve':
+      return (await import('./commands/serve.ts')).serveCommand(args, setup());
+    case 'migrate':
+      return (await import('./commands/migrate.ts')).migrateCommand(setup());
+    case 'seed':
+      return (await import('./commands/seed.ts')).seedCommand(args, setup());
+    case 'liquidate':
+      return (await import('./commands/liquidate.ts')).liquidateCommand(args, { stdin: process.stdin, stdout: process.stdout });
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`Commande inconnue : ${command}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+function setup() {
+  const config = loadConfig();
+  return { config, logger: createLogger({ level: config.logLevel }) };
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0 || !['serve'].includes(process.argv[2] ?? '')) process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    process.stderr.write(`Erreur : ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);
