@@ -137,7 +137,7 @@ function describe(issue: z.core.$ZodIssue): string {
 /** Parses the liquidation JSON (already decoded), or names the first field at fault. */
 export function parseLiquidationInput(data: unknown): Result<LiquidationInput, InputError> {
   const parsed = liquidationInputSchema.safeParse(data);
-  if (parsed.success) return success(parsed.data as LiquidationInput);
+  if (parsed.success) return success<LiquidationInput>(parsed.data);
   const issue = parsed.error.issues[0];
   if (!issue) return failure({ code: 'INVALID_INPUT', field: '', message: 'entrée invalide' });
   const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
@@ -147,7 +147,7 @@ export function parseLiquidationInput(data: unknown): Result<LiquidationInput, I
 /** Checks a product given as data (e.g. read back from the database). */
 export function parseProduct(data: unknown): Result<Product, InputError> {
   const parsed = productSchema.safeParse(data);
-  if (parsed.success) return success(parsed.data as Product);
+  if (parsed.success) return success<Product>(parsed.data);
   const issue = parsed.error.issues[0];
   return failure({ code: 'INVALID_INPUT', field: issue ? fieldPath(issue.path) : '', message: issue ? describe(issue) : 'produit invalide' });
 }
