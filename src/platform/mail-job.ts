@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import { defineJob, type JobDefinition } from './jobs.ts';
+import { hasLineBreak, type Mailer } from './mail.ts';
+
+export const SEND_EMAIL_JOB = 'send-email';
+
+const headerValue = z
+  .string()
+  .min(1)
+  .refine((v) => !hasLineBreak(v), 'must not contain a line break');
+
+export const sendEmailPayload = z.object({
+  to: headerValue,
+  subject: headerValue,
+  text: z.string(),
+  html: z.string(),
+  /** Same key → same Message-ID (and one outbox file). Defaults to the job id, which is stable across retries. */
+  idempotencyKey: z.string().min(1).optional(),
+});
+
+export type SendEmailPayload = z.infer<typeof sendEmailPayload>;
+
+/** Sends one email through the given mailer; a send that throws (SMTP down) fails the job, which pg-boss retries. */
+export function createSendEmailJob(mailer: Mailer): JobDefinition<SendEmailPayload> {
+  return defineJob({
+    name: SEND_EMAIL_JOB,
+    payload: sendEmailPayload,
+    async handler(payload, { jobId, log }) {
+      const { messageId } = await mailer.send({ ...payload, idempotencyKey: payload.idempotencyKey ?? `job:${jobId}` });
+      log.info({ messageId, mode: mailer.mode }, 'email sent');
+    },
+  });
+}
