@@ -5,9 +5,13 @@ import pg from 'pg';
 import { openPglite } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { TEMPLATE_DATABASE, adminUrl } from './db.ts';
+import { scanLogs } from './log-scan.ts';
+
+const LOG_DIR = path.resolve('test-results/logs');
 
 // Migrates one template per run; each test file then gets a copy (PGlite dump, or CREATE DATABASE … TEMPLATE).
 export default async function setup(): Promise<() => Promise<void>> {
+  rmSync(LOG_DIR, { recursive: true, force: true });
   const dir = mkdtempSync(path.join(tmpdir(), 'espace-test-'));
   process.env.ESPACE_TEST_DIR = dir;
   const url = process.env.TEST_DATABASE_URL;
@@ -30,6 +34,12 @@ export default async function setup(): Promise<() => Promise<void>> {
   }
   return async () => {
     rmSync(dir, { recursive: true, force: true });
+    // LOG-02, acceptance 7 of the foundation: the logs of the whole run hold no NIR and no IBAN.
+    const findings = scanLogs(LOG_DIR);
+    if (findings.length > 0) {
+      console.error(`LOG-02 sensitive data in test logs:\n${findings.join('\n')}`);
+      process.exitCode = 1;
+    }
   };
 }
 

@@ -55,6 +55,7 @@ export function formatAmount(cents: number): string {
 export function formatRateBp(rateBp: number): string {
   const whole = Math.trunc(rateBp / 100);
   const fraction = Math.abs(rateBp % 100);
-  const decimals = fraction === 0 ? '' : `,${String(fraction).padStart(2, '0').replace(/0$/, '')}`;
-  return `${whole}${decimals}${CURRENCY_SEPARATOR}%`;
+  if (fraction === 0) return `${whole}${CURRENCY_SEPARATOR}%`;
+  const decimals = fraction % 10 === 0 ? String(fraction / 10) : String(fraction).padStart(2, '0');
+  return `${whole},${decimals}${CURRENCY_SEPARATOR}%`;
 }

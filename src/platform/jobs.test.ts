@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
 import { createJobs, defineJob, InvalidJobPayloadError, UnknownJobError, type Jobs } from './jobs.ts';
 
-const logger = pino({ level: 'silent' });
+const logLines: Array<Record<string, unknown>> = [];
+const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
 
 const runs = new Map<string, number>();
 const attempts: Array<{ attempt: number | undefined; at: number }> = [];
@@ -12,8 +13,9 @@ const attempts: Array<{ attempt: number | undefined; at: number }> = [];
 const countJob = defineJob({
   name: 'test-count',
   payload: z.object({ key: z.string().min(1) }),
-  async handler(payload) {
+  async handler(payload, { log }) {
     runs.set(payload.key, (runs.get(payload.key) ?? 0) + 1);
+    log.info({ key: payload.key }, 'counted');
   },
 });
 
@@ -24,6 +26,16 @@ const flakyJob = defineJob({
   async handler(payload, { attempt }) {
     attempts.push({ attempt, at: Date.now() });
     if (attempts.length <= payload.failTimes) throw new Error(`boom ${attempts.length}`);
+  },
+});
+
+let slowFinished = false;
+const slowJob = defineJob({
+  name: 'test-slow',
+  payload: z.object({ ms: z.number().int() }),
+  async handler(payload) {
+    await new Promise((r) => setTimeout(r, payload.ms));
+    slowFinished = true;
   },
 });
 
@@ -58,7 +70,7 @@ describe('jobs (pg-boss)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    jobs = await createJobs(db, [countJob, flakyJob], { logger, pollingIntervalSeconds: 0.5 });
+    jobs = await createJobs(db, [countJob, flakyJob, slowJob], { logger, pollingIntervalSeconds: 0.5 });
     await jobs.startWorkers();
   });
 
@@ -100,6 +112,10 @@ describe('jobs (pg-boss)', () => {
     expect(row.retry_count).toBe(0);
     await new Promise((r) => setTimeout(r, 1_200));
     expect(runs.get('committed')).toBe(1);
+    // Every line about the job, the handler's own included, names the job.
+    const lines = logLines.filter((l) => l.jobId === id);
+    expect(lines.map((l) => l.msg)).toEqual(['job started', 'counted', 'job completed']);
+    expect(lines.every((l) => l.jobName === 'test-count')).toBe(true);
   });
 
   it('deduplicates on singletonKey', async () => {
@@ -137,5 +153,13 @@ describe('jobs (pg-boss)', () => {
     await expect(jobs.enqueue(db, countJob, { key: '' })).rejects.toBeInstanceOf(InvalidJobPayloadError);
     await expect(jobs.enqueue(db, countJob, { nope: 1 } as unknown as { key: string })).rejects.toMatchObject({ code: 'VALIDATION', jobName: 'test-count' });
     await expect(jobs.enqueue(db, unregisteredJob, {})).rejects.toBeInstanceOf(UnknownJobError);
+  });
+
+  it('stop() waits for a running handler (last test: it stops the workers)', async () => {
+    const id = (await jobs.enqueue(db, slowJob, { ms: 1_500 }))!;
+    await waitFor('the slow job to start', async () => ((await jobRow(id))?.state === 'active' ? true : undefined));
+    await jobs.stop();
+    expect(slowFinished).toBe(true);
+    expect((await jobRow(id))?.state).toBe('completed');
   });
 });

@@ -24,10 +24,15 @@ export function defineJob<P>(def: JobDefinition<P>): JobDefinition<P> {
   return def;
 }
 
-export type EnqueueOptions = { singletonKey?: string; startAfterSeconds?: number };
+export type EnqueueOptions = {
+  /** At most one job per (job name, key) while pg-boss keeps it (archived 12 h after it ends); a duplicate returns null. */
+  singletonKey?: string;
+  startAfterSeconds?: number;
+};
 
 export type Jobs = {
   /** Enqueue inside the caller's transaction: rolled back with it, visible to workers only after commit.
+   *  Inside db.transaction() pass its `tx`, never `db` (on PGlite, `db` waits for that transaction: a deadlock).
    *  Returns the job id, or null when a job with the same singletonKey already exists. */
   enqueue<P>(tx: Queryable, job: JobDefinition<P>, payload: P, options?: EnqueueOptions): Promise<string | null>;
   /** Starts one polling worker per registered definition. */
@@ -55,7 +60,8 @@ export class UnknownJobError extends Error {
   }
 }
 
-type BossDb = { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount?: number }> };
+// pg-boss reads only `rows` from a result (rows.length, rows[0].id, rows[0].count).
+type BossDb = { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> };
 
 const asBossDb = (q: Queryable): BossDb => ({ executeSql: (text, values) => q.query(text, values) });
 
@@ -87,7 +93,7 @@ function bossDbFor(db: Database): BossDb {
   return asBossDb(db);
 }
 
-/** Tracks pg-boss's queries so that stop() can wait for the ones it fires without awaiting. */
+/** Tracks pg-boss's queries so that stop() can wait for those it runs on its own timers (maintenance). */
 function tracked(inner: BossDb): BossDb & { drain(): Promise<void> } {
   const inflight = new Set<Promise<unknown>>();
   return {

@@ -40,13 +40,11 @@ export class BeneficiaryCounters {
   }
 
   addFlatFee(dayKey: string, year: number, cents: number): void {
-    if (cents === 0) return;
     this.flatFeeByDay.set(dayKey, this.flatFeeOnDay(dayKey) + cents);
     this.flatFeeByYear.set(year, this.flatFeeInYear(year) + cents);
   }
 
   addDeductible(dayKey: string, year: number, cents: number): void {
-    if (cents === 0) return;
     this.deductibleByDay.set(dayKey, this.deductibleOnDay(dayKey) + cents);
     this.deductibleByYear.set(year, this.deductibleInYear(year) + cents);
   }

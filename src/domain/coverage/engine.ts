@@ -47,6 +47,8 @@ interface Line {
   priceCapCents: number | null;
   maternity: boolean;
   providerId: string | null;
+  /** Frame or lens: part of an optical equipment. */
+  optics: boolean;
 }
 
 /** The AMO gross of a line, settled before anything else (it depends on no counter). */
@@ -65,13 +67,17 @@ interface Equipment {
   freeItemsAmoCents: number;
 }
 
+const OPTICS = new Set<Family>(opticsFamilies);
+const BASKET_FAMILIES = new Set<Family>(basketFamilies);
+const FEE_FAMILIES = new Set<Family>(feeFamilies);
+
 function normalise(line: CareLine): Line {
   return {
     careDate: line.careDate,
     family: line.family,
     act: line.act ?? null,
     // A basket family without basket is at tarif libre (classe B, classe II, panier libre).
-    basket: line.basket ?? (basketFamilies.includes(line.family) ? 'FREE' : null),
+    basket: line.basket ?? (BASKET_FAMILIES.has(line.family) ? 'FREE' : null),
     chargedCents: line.chargedCents,
     baseCents: line.baseCents,
     amoRateBp: line.amoRateBp,
@@ -84,6 +90,7 @@ function normalise(line: CareLine): Line {
     priceCapCents: line.priceCapCents ?? null,
     maternity: line.maternity ?? false,
     providerId: line.providerId ?? null,
+    optics: OPTICS.has(line.family),
   };
 }
 
@@ -146,7 +153,7 @@ const COMPLEXITY_ORDER: Record<LensComplexity, number> = { SIMPLE: 0, COMPLEX: 1
 function equipmentsByDate(lines: readonly Line[], amos: readonly number[]): Map<string, Equipment> {
   const byDate = new Map<string, { lenses: LensComplexity[]; freeItemsAmoCents: number }>();
   lines.forEach((line, index) => {
-    if (!opticsFamilies.includes(line.family)) return;
+    if (!line.optics) return;
     const items = byDate.get(line.careDate) ?? { lenses: [], freeItemsAmoCents: 0 };
     const complexity = LENS_COMPLEXITY[line.family];
     if (complexity) for (let unit = 0; unit < line.quantity; unit += 1) items.lenses.push(complexity);
@@ -214,16 +221,39 @@ function exemption(context: Context, line: Line, parameters: ParametersOnDate): 
   return null;
 }
 
+// Only counters that a rule of the table caps or credits per year are worth counting.
+const yearlyCountersCache = new WeakMap<GuaranteeTable, Set<string>>();
+
+function yearlyCounters(table: GuaranteeTable): Set<string> {
+  let counters = yearlyCountersCache.get(table);
+  if (!counters) {
+    counters = new Set();
+    for (const rule of table.rules) {
+      const yearlyFlat = rule.cover.some((component) => component.form === 'FLAT' && component.per === 'YEAR');
+      if (rule.annualCapCents !== undefined || yearlyFlat) counters.add(rule.counter ?? rule.id);
+    }
+    yearlyCountersCache.set(table, counters);
+  }
+  return counters;
+}
+
+interface Recorded {
+  amoCents: number;
+  amcCents: number;
+  flatFeeIncurredCents: number;
+  deductibleIncurredCents: number;
+}
+
 /** Records a liquidated line (from the history or this request) in the counters. */
-function record(context: Context, line: Line, rule: GuaranteeRule | null, amounts: { amoCents: number; amcCents: number; flatFeeIncurredCents: number; deductibleIncurredCents: number }): void {
+function record(context: Context, line: Line, table: GuaranteeTable | null, rule: GuaranteeRule | null, amounts: Recorded): void {
   const { counters } = context;
   const year = yearOf(line.careDate);
-  counters.addFlatFee(flatFeeDayKey(line), year, amounts.flatFeeIncurredCents);
-  counters.addDeductible(deductibleDayKey(line), year, amounts.deductibleIncurredCents);
-  if (rule) counters.addPaid(rule.counter ?? rule.id, year, amounts.amoCents, amounts.amcCents);
-  if (amounts.amcCents > 0 && opticsFamilies.includes(line.family)) counters.addOpticsEquipment(line.careDate);
+  if (amounts.flatFeeIncurredCents > 0) counters.addFlatFee(flatFeeDayKey(line), year, amounts.flatFeeIncurredCents);
+  if (amounts.deductibleIncurredCents > 0) counters.addDeductible(deductibleDayKey(line), year, amounts.deductibleIncurredCents);
+  if (rule && table && yearlyCounters(table).has(rule.counter ?? rule.id)) counters.addPaid(rule.counter ?? rule.id, year, amounts.amoCents, amounts.amcCents);
   if (amounts.amcCents > 0 && line.family === 'HEARING_AID') counters.addHearingAids(line.careDate, line.quantity);
-  if (opticsFamilies.includes(line.family)) {
+  if (line.optics) {
+    if (amounts.amcCents > 0) counters.addOpticsEquipment(line.careDate);
     if (line.basket === 'FREE') counters.addEquipmentFreeItemAmc(line.careDate, amounts.amcCents);
     const flat = rule?.cover.find((component) => component.form === 'FLAT' && component.per === 'EQUIPMENT');
     if (rule && flat?.form === 'FLAT') counters.addEquipmentFlatCredit(line.careDate, rule.id, amounts.amcCents + (flat.includesAmo ? amounts.amoCents : 0));
@@ -236,7 +266,7 @@ function recordHistory(context: Context, history: readonly HistoryLine[], lines:
     if (!line) return;
     const table = tableInForce(context.product, line.careDate);
     const rule = table ? selectRule(table, line, ageAt(context, line.careDate), context.equipments.get(line.careDate) ?? null) : null;
-    record(context, line, rule, {
+    record(context, line, table, rule, {
       amoCents: historyLine.amoCents,
       amcCents: historyLine.amcCents,
       flatFeeIncurredCents: (historyLine.flatFeeCents ?? 0) + (historyLine.flatFeeDeferredCents ?? 0),
@@ -245,17 +275,16 @@ function recordHistory(context: Context, history: readonly HistoryLine[], lines:
   });
 }
 
-/** Participation forfaitaire or franchise incurred on the line, before being deducted from the AMO. */
-function chargeIncurred(
-  given: number | null,
-  unitCents: number,
-  quantity: number,
-  dailyLeft: number | null,
-  annualLeft: number,
-): { cents: number; cappedBy: 'DAILY' | 'ANNUAL' | null } {
-  if (given !== null) return { cents: given, cappedBy: null };
-  let cents = unitCents * quantity;
-  let cappedBy: 'DAILY' | 'ANNUAL' | null = null;
+interface Charge {
+  cents: number;
+  cappedBy: 'DAILY' | 'ANNUAL' | null;
+}
+const NO_CHARGE: Charge = { cents: 0, cappedBy: null };
+
+/** Participation forfaitaire or franchise incurred on the line within its caps, before being deducted from the AMO. */
+function chargeIncurred(rawCents: number, dailyLeft: number | null, annualLeft: number): Charge {
+  let cents = rawCents;
+  let cappedBy: Charge['cappedBy'] = null;
   if (dailyLeft !== null && dailyLeft < cents) {
     cents = Math.max(0, dailyLeft);
     cappedBy = 'DAILY';
@@ -320,7 +349,7 @@ function applyCeiling(amc: number, amo: number, limitCents: number, ceiling: 'NO
 function renewalBlock(context: Context, line: Line, parameters: ParametersOnDate): { previousDate: string; nextDate: string } | null {
   const renewal = parameters.renewal;
   if (!renewal) return null;
-  if (opticsFamilies.includes(line.family)) {
+  if (line.optics) {
     const previousDate = context.counters.lastOpticsEquipmentBefore(line.careDate);
     if (previousDate === null) return null;
     const months = ageAt(context, line.careDate) >= renewal.opticsAdultAge ? renewal.opticsMonths : renewal.opticsChildMonths;
@@ -353,15 +382,15 @@ function liquidateLine(context: Context, line: Line, amoGross: Amo, field: strin
   if (exempt) steps.push({ code: 'EXEMPTION', reason: exempt });
 
   const flatFee =
-    line.flatFeeCents !== null || (subjectToFlatFee && !exempt)
-      ? chargeIncurred(
-          line.flatFeeCents,
-          flatFeeParameters?.amountCents ?? 0,
-          line.quantity,
-          (flatFeeParameters?.dailyCapCents ?? 0) - counters.flatFeeOnDay(flatFeeDayKey(line)),
-          (flatFeeParameters?.annualCapCents ?? 0) - counters.flatFeeInYear(year),
-        )
-      : { cents: 0, cappedBy: null };
+    line.flatFeeCents !== null
+      ? { cents: line.flatFeeCents, cappedBy: null }
+      : flatFeeParameters !== null && subjectToFlatFee && !exempt
+        ? chargeIncurred(
+            flatFeeParameters.amountCents * line.quantity,
+            flatFeeParameters.dailyCapCents - counters.flatFeeOnDay(flatFeeDayKey(line)),
+            flatFeeParameters.annualCapCents - counters.flatFeeInYear(year),
+          )
+        : NO_CHARGE;
   const flatFeeDeducted = Math.min(flatFee.cents, amo);
   if (flatFee.cents > 0 || flatFee.cappedBy) {
     steps.push({ code: 'FLAT_FEE', amountCents: flatFeeDeducted, deferredCents: flatFee.cents - flatFeeDeducted, computed: line.flatFeeCents === null, cappedBy: flatFee.cappedBy });
@@ -369,15 +398,15 @@ function liquidateLine(context: Context, line: Line, amoGross: Amo, field: strin
 
   const deductibleParameters = parameters.deductible;
   const deductible =
-    line.deductibleCents !== null || (deductibleRate && deductibleParameters && !exempt)
-      ? chargeIncurred(
-          line.deductibleCents,
-          deductibleRate?.amountCents ?? 0,
-          line.quantity,
-          deductibleRate?.dailyCapCents == null ? null : deductibleRate.dailyCapCents - counters.deductibleOnDay(deductibleDayKey(line)),
-          (deductibleParameters?.annualCapCents ?? 0) - counters.deductibleInYear(year),
-        )
-      : { cents: 0, cappedBy: null };
+    line.deductibleCents !== null
+      ? { cents: line.deductibleCents, cappedBy: null }
+      : deductibleParameters !== null && deductibleRate !== undefined && !exempt
+        ? chargeIncurred(
+            deductibleRate.amountCents * line.quantity,
+            deductibleRate.dailyCapCents === null ? null : deductibleRate.dailyCapCents - counters.deductibleOnDay(deductibleDayKey(line)),
+            deductibleParameters.annualCapCents - counters.deductibleInYear(year),
+          )
+        : NO_CHARGE;
   const deductibleDeducted = Math.min(deductible.cents, amo - flatFeeDeducted);
   if (deductible.cents > 0 || deductible.cappedBy) {
     steps.push({ code: 'DEDUCTIBLE', amountCents: deductibleDeducted, deferredCents: deductible.cents - deductibleDeducted, computed: line.deductibleCents === null, cappedBy: deductible.cappedBy });
@@ -391,7 +420,7 @@ function liquidateLine(context: Context, line: Line, amoGross: Amo, field: strin
   }
   const guaranteeTable = `${product.code}@${table.version}`;
   const equipment = context.equipments.get(line.careDate) ?? null;
-  const rule = selectRule(table, line, ageAt(context, line.careDate), opticsFamilies.includes(line.family) ? equipment : null);
+  const rule = selectRule(table, line, ageAt(context, line.careDate), line.optics ? equipment : null);
   let amc = 0;
   if (!rule || rule.cover.length === 0) {
     if (rule) steps.push({ code: 'GUARANTEE', rule: rule.id, label: rule.label, guaranteeTable });
@@ -426,11 +455,11 @@ function liquidateLine(context: Context, line: Line, amoGross: Amo, field: strin
       }
       if (product.responsible) {
         if (line.pathway === 'OUT') amc = applyCeiling(amc, amoReference, line.baseCents, 'OUT_OF_PATHWAY', steps);
-        if (line.optam === false && feeFamilies.includes(line.family) && parameters.nonOptamCeilingBp !== null) {
+        if (line.optam === false && FEE_FAMILIES.has(line.family) && parameters.nonOptamCeilingBp !== null) {
           amc = applyCeiling(amc, amo, applyRateBp(line.baseCents, parameters.nonOptamCeilingBp), 'NON_OPTAM', steps);
         }
         const optics = parameters.opticsCeilings;
-        if (optics && line.basket === 'FREE' && opticsFamilies.includes(line.family)) {
+        if (optics && line.basket === 'FREE' && line.optics) {
           if (line.family === 'OPTICS_FRAME') amc = applyCeiling(amc, amo, optics.frameCents * line.quantity, 'OPTICS_FRAME', steps);
           const ceiling = optics.byLenses[equipment?.lenses ?? 'SIMPLE+SIMPLE'];
           const allowed = Math.max(0, ceiling - (equipment?.freeItemsAmoCents ?? amo) - counters.equipmentFreeItemsAmc(line.careDate));
@@ -446,7 +475,7 @@ function liquidateLine(context: Context, line: Line, amoGross: Amo, field: strin
     }
   }
 
-  record(context, line, rule, { amoCents: amo, amcCents: amc, flatFeeIncurredCents: flatFee.cents, deductibleIncurredCents: deductible.cents });
+  record(context, line, table, rule, { amoCents: amo, amcCents: amc, flatFeeIncurredCents: flatFee.cents, deductibleIncurredCents: deductible.cents });
   const remaining = line.chargedCents - amoNet - amc;
   const result: LineResult = {
     careDate: line.careDate,

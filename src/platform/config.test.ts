@@ -1,0 +1,52 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, test } from 'vitest';
+import { TEST_SECRETS } from '../../test/app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+
+const run = promisify(execFile);
+const dataDir = () => mkdtempSync(path.join(tmpdir(), 'espace-config-'));
+
+describe('configuration', () => {
+  test('defaults: port 3000, ./data, embedded database, outbox mail', () => {
+    const config = loadConfig({ DATA_DIR: dataDir() });
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBeUndefined();
+    expect(config.smtpUrl).toBeUndefined();
+    expect(config.publicUrl).toBe('http://localhost:3000');
+    expect(config.secrets.sessionSecret).toHaveLength(32);
+  });
+
+  test.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://localhost/x'],
+    ['SMTP_URL', 'http://mail'],
+    ['NODE_ENV', 'staging'],
+    ['SESSION_SECRET', 'too-short'],
+  ])('an invalid %s stops start-up with a message naming it', (name, value) => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(name);
+  });
+
+  test('production requires every secret and the public URL', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).toThrow(/SESSION_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), ...TEST_SECRETS })).toThrow(/PUBLIC_URL/);
+    const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), ...TEST_SECRETS, PUBLIC_URL: 'https://espace.mutuelle.example' });
+    expect(config.devTools).toBe(false);
+  });
+
+  test('development secrets are generated once and kept across restarts', () => {
+    const dir = dataDir();
+    expect(loadConfig({ DATA_DIR: dir }).secrets.dataEncryptionKey).toEqual(loadConfig({ DATA_DIR: dir }).secrets.dataEncryptionKey);
+  });
+
+  test('`espace serve` with an invalid variable exits before listening and names the variable', async () => {
+    const error = await run(process.execPath, ['--import', 'tsx', 'src/cli/espace.ts', 'serve'], { env: { ...process.env, PORT: 'abc', DATA_DIR: dataDir() } }).catch((e: { code: number; stderr: string }) => e);
+    expect(error).toMatchObject({ code: 78 });
+    expect((error as { stderr: string }).stderr).toContain('PORT');
+  });
+});
