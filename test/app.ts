@@ -1,8 +1,9 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildServer, type Feature } from '../src/platform/http/server.ts';
-import { loadPageContext } from '../src/platform/app.ts';
+import { buildServer, type AppDependencies, type Feature } from '../src/platform/http/server.ts';
+import type { Jobs } from '../src/platform/jobs.ts';
+import { createPlatform, loadPageContext } from '../src/platform/app.ts';
 import { loadConfig, type Config } from '../src/platform/config.ts';
 import { createLogger, type Logger } from '../src/platform/logger.ts';
 import { features as allFeatures } from '../src/features/index.ts';
@@ -38,13 +39,17 @@ export function testClock(start = '2026-03-12T10:00:00Z') {
   };
 }
 
-export type TestApp = { app: FastifyInstance; db: TestDatabase; config: Config; close(): Promise<void> };
+export type TestApp = { app: FastifyInstance; db: TestDatabase; config: Config; jobs: Jobs; jobDefinitions: AppDependencies['jobDefinitions']; close(): Promise<void> };
 
-export async function createTestApp(options: { name: string; clock?: () => Date; extraFeatures?: Feature[]; db?: TestDatabase } = { name: 'app' }): Promise<TestApp> {
+export async function createTestApp(
+  options: { name: string; clock?: () => Date; extraFeatures?: Feature[]; db?: TestDatabase; env?: Record<string, string> } = { name: 'app' },
+): Promise<TestApp> {
   const db = options.db ?? (await createTestDatabase());
-  const config = testConfig();
+  const config = testConfig(options.env);
+  const logger = testLogger(options.name);
+  const { jobs, mailer, jobDefinitions } = await createPlatform(config, db, logger);
   const app = await buildServer(
-    { config, db, logger: testLogger(options.name), clock: options.clock ?? (() => new Date()), page: await loadPageContext(db) },
+    { config, db, logger, clock: options.clock ?? (() => new Date()), page: await loadPageContext(db), jobs, jobDefinitions },
     [...allFeatures, ...(options.extraFeatures ?? [])],
   );
   await app.ready();
@@ -52,8 +57,12 @@ export async function createTestApp(options: { name: string; clock?: () => Date;
     app,
     db,
     config,
+    jobs,
+    jobDefinitions,
     async close() {
       await app.close();
+      await jobs.stop();
+      await mailer.close();
       if (!options.db) await db.close();
     },
   };

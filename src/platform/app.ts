@@ -4,35 +4,49 @@ import { migrate } from '../db/migrate.ts';
 import { findOrganisation } from '../db/repositories/organisation.ts';
 import { features } from '../features/index.ts';
 import type { Config } from './config.ts';
-import { buildServer } from './http/server.ts';
+import { buildServer, type AppDependencies } from './http/server.ts';
 import { DEFAULT_PAGE_CONTEXT, type PageContext } from './http/page-context.ts';
+import { createJobs, type Jobs } from './jobs.ts';
 import type { Logger } from './logger.ts';
+import { createMailer, type Mailer } from './mail.ts';
+import { createSendEmailJob } from './mail-job.ts';
 
-export type RunningApp = { server: FastifyInstance; db: Database; stop(): Promise<void> };
+export type RunningApp = { server: FastifyInstance; db: Database; jobs: Jobs; stop(): Promise<void> };
 
 export async function loadPageContext(db: Database): Promise<PageContext> {
   const organisation = await findOrganisation(db);
   return organisation ? { organisation: { name: organisation.name, phone: organisation.phone, amcNumber: organisation.amcNumber } } : DEFAULT_PAGE_CONTEXT;
 }
 
-/** Builds the HTTP server on an open, migrated database (tests call this with their own database and clock). */
-export async function createApp(options: { config: Config; db: Database; logger: Logger; clock?: () => Date }): Promise<FastifyInstance> {
-  const page = await loadPageContext(options.db);
-  return buildServer({ config: options.config, db: options.db, logger: options.logger, clock: options.clock ?? (() => new Date()), page }, features);
+/** Mail and jobs for one process: every job definition of the product is registered here. */
+export async function createPlatform(config: Config, db: Database, logger: Logger): Promise<{ mailer: Mailer; jobs: Jobs; jobDefinitions: AppDependencies['jobDefinitions'] }> {
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, dataDir: config.dataDir });
+  const jobDefinitions = { sendEmail: createSendEmailJob(mailer) };
+  const jobs = await createJobs(db, Object.values(jobDefinitions), { logger });
+  return { mailer, jobs, jobDefinitions };
 }
 
-/** `espace serve`: migrate, optionally seed an empty database, listen, and stop cleanly on SIGTERM/SIGINT. */
-export async function startApp(config: Config, logger: Logger, beforeListen?: (db: Database) => Promise<void>): Promise<RunningApp> {
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
+/** Builds the HTTP server on an open, migrated database (tests call this with their own database and clock). */
+export async function createApp(deps: Omit<AppDependencies, 'page' | 'clock'> & { clock?: () => Date }): Promise<FastifyInstance> {
+  return buildServer({ ...deps, clock: deps.clock ?? (() => new Date()), page: await loadPageContext(deps.db) }, features);
+}
+
+/** `espace serve`: migrate, listen, run the jobs, and stop cleanly on SIGTERM/SIGINT. */
+export async function startApp(config: Config, logger: Logger, openedDb?: Database): Promise<RunningApp> {
+  const db = openedDb ?? (await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` }));
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-  if (beforeListen) await beforeListen(db);
-  const server = await createApp({ config, db, logger });
+  const { mailer, jobs, jobDefinitions } = await createPlatform(config, db, logger);
+  const server = await createApp({ config, db, logger, jobs, jobDefinitions });
   await server.listen({ host: config.host, port: config.port });
+  await jobs.startWorkers();
   let stopping: Promise<void> | undefined;
+  // In-flight requests finish first, then running jobs, then the connections close.
   const stop = () =>
     (stopping ??= (async () => {
       await server.close();
+      await jobs.stop();
+      await mailer.close();
       await db.close();
     })());
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -47,5 +61,5 @@ export async function startApp(config: Config, logger: Logger, beforeListen?: (d
       );
     });
   }
-  return { server, db, stop };
+  return { server, db, jobs, stop };
 }

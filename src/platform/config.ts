@@ -18,6 +18,10 @@ const envSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).default('Mutuelle Exemple <ne-pas-repondre@mutuelle.example>'),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^[0-9a-fA-F:.,/ ]+$/, 'liste d’adresses IP ou de réseaux (CIDR) séparés par des virgules')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_SECRET: secret('SESSION_SECRET'),
   CODE_PEPPER: secret('CODE_PEPPER'),
@@ -42,6 +46,8 @@ export type Config = {
   smtpUrl: string | undefined;
   mailFrom: string;
   logLevel: string;
+  /** Reverse proxies whose X-Forwarded-For is believed (client IP for throttling and audit); none by default. */
+  trustProxy: string[];
   secrets: Secrets;
   devTools: boolean;
 };
@@ -82,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean) : [],
     secrets: {
       sessionSecret: pick('SESSION_SECRET'),
       codePepper: pick('CODE_PEPPER'),

@@ -233,14 +233,19 @@ async function seedHistory(tx: Queryable, random: Random, n: number, plan: House
     });
   });
   const statementIds = new Map<string, string>();
+  const statements: unknown[][] = [[], [], [], [], []];
   for (const p of pending) {
     if (statementIds.has(p.statementKey)) continue;
     const id = random.uuid();
     statementIds.set(p.statementKey, id);
-    await tx.query(`INSERT INTO statement (id, member_id, source, statement_number, liquidation_date, received_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
-      id, memberId, p.event.source, `D${p.statementKey.replace(/-/g, '')}${p.liquidationDate.replace(/-/g, '')}`, p.liquidationDate, `${p.liquidationDate}T06:00:00Z`,
-    ]);
+    [id, p.event.source, `D${p.statementKey.replace(/-/g, '')}${p.liquidationDate.replace(/-/g, '')}`, p.liquidationDate, `${p.liquidationDate}T06:00:00Z`].forEach((v, i) => statements[i]!.push(v));
   }
+  await tx.query(
+    `INSERT INTO statement (id, member_id, source, statement_number, liquidation_date, received_at)
+     SELECT id, $1, source, statement_number, liquidation_date, received_at
+       FROM unnest($2::uuid[], $3::text[], $4::text[], $5::date[], $6::timestamptz[]) AS s(id, source, statement_number, liquidation_date, received_at)`,
+    [memberId, ...statements],
+  );
   for (let start = 0; start < pending.length; start += 400) {
     await insertClaimLines(tx, random, pending.slice(start, start + 400), statementIds, memberId, referenceDate);
   }

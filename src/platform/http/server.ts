@@ -3,9 +3,12 @@ import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Database } from '../../db/database.ts';
 import type { Config } from '../config.ts';
+import type { Jobs } from '../jobs.ts';
+import type { SendEmailPayload } from '../mail-job.ts';
+import type { JobDefinition } from '../jobs.ts';
 import type { Logger } from '../logger.ts';
 import { registerErrorHandling } from './errors.ts';
 import type { PageContext } from './page-context.ts';
@@ -21,6 +24,9 @@ export type AppDependencies = {
   logger: Logger;
   clock: () => Date;
   page: PageContext;
+  jobs: Jobs;
+  /** The product's job definitions, enqueued by use cases inside their transaction. */
+  jobDefinitions: { sendEmail: JobDefinition<SendEmailPayload> };
 };
 
 export type RouteContext = AppDependencies & { sessions: SessionStore };
@@ -29,9 +35,9 @@ export type Feature = (app: FastifyInstance, context: RouteContext) => void | Pr
 
 export async function buildServer(deps: AppDependencies, features: Feature[]): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.logger,
+    loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 100 * 1024,
-    trustProxy: deps.config.env === 'production' ? 1 : false,
+    trustProxy: deps.config.trustProxy.length > 0 ? deps.config.trustProxy : false,
     routerOptions: { maxParamLength: 200 },
     // Unknown keys are rejected by our zod schemas, not silently removed.
     ajv: { customOptions: { removeAdditional: false } },
