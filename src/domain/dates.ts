@@ -49,17 +49,20 @@ export function toIsoDate({ year, month, day }: DateParts): string {
   return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
-/** Calendar year of an ISO date, read without full parsing (hot path of the engine). */
-export function yearOf(date: string): number {
-  return Number(date.slice(0, 4));
+/** A date as the number YYYYMMDD (20260112): comparable, and cheap to subtract for ages. */
+export function dateNumber(date: string): number {
+  const { year, month, day } = partsOf(date);
+  return year * 10_000 + month * 100 + day;
 }
 
-/** Age in completed years on `date` (a person born on 29 February has a birthday on 1 March). */
+/** Completed years between two YYYYMMDD numbers (a person born on 29 February has a birthday on 1 March). */
+export function completedYears(fromNumber: number, toNumber: number): number {
+  return Math.floor((toNumber - fromNumber) / 10_000);
+}
+
+/** Age in completed years on `date`. */
 export function ageOn(birthDate: string, date: string): number {
-  const birth = partsOf(birthDate);
-  const on = partsOf(date);
-  const hadBirthday = on.month > birth.month || (on.month === birth.month && on.day >= birth.day);
-  return on.year - birth.year - (hadBirthday ? 0 : 1);
+  return completedYears(dateNumber(birthDate), dateNumber(date));
 }
 
 /** Adds calendar months; the day is clamped to the end of a shorter month (31 Jan + 1 month = 28/29 Feb). */

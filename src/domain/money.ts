@@ -36,19 +36,22 @@ export function formatEuros(cents: number): string {
   return `${formatAmount(cents)}${CURRENCY_SEPARATOR}€`;
 }
 
+// Number-to-string conversion dominates the cost of the engine's sentences: read digits from tables.
+const PLAIN = Array.from({ length: 1000 }, (_, value) => String(value));
+const PADDED = Array.from({ length: 1000 }, (_, value) => String(value).padStart(3, '0'));
+const CENTS = Array.from({ length: 100 }, (_, value) => String(value).padStart(2, '0'));
+
 /** Same as formatEuros without the currency sign: "1 234,56". */
 export function formatAmount(cents: number): string {
   if (!Number.isSafeInteger(cents)) throw new RangeError(`amount in cents must be a safe integer, got ${cents}`);
   const absolute = Math.abs(cents);
-  const euros = Math.floor(absolute / 100);
-  const rest = absolute % 100;
-  let digits = String(euros);
-  let grouped = '';
-  while (digits.length > 3) {
-    grouped = GROUP_SEPARATOR + digits.slice(-3) + grouped;
-    digits = digits.slice(0, -3);
+  let euros = Math.floor(absolute / 100);
+  let text = `,${CENTS[absolute % 100]}`;
+  while (euros >= 1000) {
+    text = `${GROUP_SEPARATOR}${PADDED[euros % 1000]}${text}`;
+    euros = Math.floor(euros / 1000);
   }
-  return `${cents < 0 ? '-' : ''}${digits}${grouped},${rest < 10 ? '0' : ''}${rest}`;
+  return `${cents < 0 ? '-' : ''}${PLAIN[euros]}${text}`;
 }
 
 /** "70 %" or "12,5 %" from basis points (U+00A0 before %, as Intl fr-FR does). */

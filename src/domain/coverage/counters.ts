@@ -5,30 +5,38 @@
  */
 import { addMonths } from '../dates.ts';
 
-interface EquipmentUse {
-  /** AMC paid on the classe B items of the equipment (for the responsable ceiling). */
-  freeItemsAmcCents: number;
-  /** Credit of "per equipment" flats consumed, by rule id. */
-  flatCreditUsedCents: Map<string, number>;
+interface YearTotals {
+  flatFee: number;
+  deductible: number;
+  /** AMO and AMC paid per guarantee counter, for annual caps and yearly flats. */
+  paid: Map<string, { amoCents: number; amcCents: number }> | null;
 }
 
 export class BeneficiaryCounters {
   private readonly flatFeeByDay = new Map<string, number>();
-  private readonly flatFeeByYear = new Map<number, number>();
   private readonly deductibleByDay = new Map<string, number>();
-  private readonly deductibleByYear = new Map<number, number>();
-  private readonly amcByCounterYear = new Map<string, number>();
-  private readonly amoByCounterYear = new Map<string, number>();
-  private readonly opticsEquipmentDates = new Set<string>();
+  // Totals by year in plain records: cheaper than string keys built on every line.
+  private readonly byYear = new Map<number, YearTotals>();
+  // Keyed by date (AMC of classe B items) or by date|rule (per-equipment flat credit).
+  private readonly equipment = new Map<string, number>();
+  private readonly opticsEquipmentDates: string[] = [];
   private readonly hearingAidDates: string[] = [];
-  private readonly equipments = new Map<string, EquipmentUse>();
+
+  private year(year: number): YearTotals {
+    let totals = this.byYear.get(year);
+    if (!totals) {
+      totals = { flatFee: 0, deductible: 0, paid: null };
+      this.byYear.set(year, totals);
+    }
+    return totals;
+  }
 
   flatFeeOnDay(dayKey: string): number {
     return this.flatFeeByDay.get(dayKey) ?? 0;
   }
 
   flatFeeInYear(year: number): number {
-    return this.flatFeeByYear.get(year) ?? 0;
+    return this.byYear.get(year)?.flatFee ?? 0;
   }
 
   deductibleOnDay(dayKey: string): number {
@@ -36,29 +44,34 @@ export class BeneficiaryCounters {
   }
 
   deductibleInYear(year: number): number {
-    return this.deductibleByYear.get(year) ?? 0;
+    return this.byYear.get(year)?.deductible ?? 0;
   }
 
   addFlatFee(dayKey: string, year: number, cents: number): void {
     this.flatFeeByDay.set(dayKey, this.flatFeeOnDay(dayKey) + cents);
-    this.flatFeeByYear.set(year, this.flatFeeInYear(year) + cents);
+    this.year(year).flatFee += cents;
   }
 
   addDeductible(dayKey: string, year: number, cents: number): void {
     this.deductibleByDay.set(dayKey, this.deductibleOnDay(dayKey) + cents);
-    this.deductibleByYear.set(year, this.deductibleInYear(year) + cents);
+    this.year(year).deductible += cents;
   }
 
   /** AMC (and AMO) paid in a calendar year on the lines of a guarantee counter. */
   paidInYear(counter: string, year: number): { amcCents: number; amoCents: number } {
-    const key = `${counter}|${year}`;
-    return { amcCents: this.amcByCounterYear.get(key) ?? 0, amoCents: this.amoByCounterYear.get(key) ?? 0 };
+    return this.byYear.get(year)?.paid?.get(counter) ?? { amcCents: 0, amoCents: 0 };
   }
 
   addPaid(counter: string, year: number, amoCents: number, amcCents: number): void {
-    const key = `${counter}|${year}`;
-    this.amcByCounterYear.set(key, (this.amcByCounterYear.get(key) ?? 0) + amcCents);
-    this.amoByCounterYear.set(key, (this.amoByCounterYear.get(key) ?? 0) + amoCents);
+    const totals = this.year(year);
+    totals.paid ??= new Map();
+    const paid = totals.paid.get(counter);
+    if (paid) {
+      paid.amoCents += amoCents;
+      paid.amcCents += amcCents;
+    } else {
+      totals.paid.set(counter, { amoCents, amcCents });
+    }
   }
 
   /** Date of the last optical equipment covered strictly before `date`, if any. */
@@ -71,7 +84,7 @@ export class BeneficiaryCounters {
   }
 
   addOpticsEquipment(date: string): void {
-    this.opticsEquipmentDates.add(date);
+    if (!this.opticsEquipmentDates.includes(date)) this.opticsEquipmentDates.push(date);
   }
 
   /** Dates (one per device) of the hearing aids covered within `months` before `date`, oldest first. */
@@ -83,29 +96,21 @@ export class BeneficiaryCounters {
     for (let device = 0; device < quantity; device += 1) this.hearingAidDates.push(date);
   }
 
-  private equipment(date: string): EquipmentUse {
-    let use = this.equipments.get(date);
-    if (!use) {
-      use = { freeItemsAmcCents: 0, flatCreditUsedCents: new Map() };
-      this.equipments.set(date, use);
-    }
-    return use;
-  }
-
+  /** AMC paid on the classe B items of an optical equipment (for the responsable ceiling). */
   equipmentFreeItemsAmc(date: string): number {
-    return this.equipments.get(date)?.freeItemsAmcCents ?? 0;
-  }
-
-  equipmentFlatCreditUsed(date: string, ruleId: string): number {
-    return this.equipments.get(date)?.flatCreditUsedCents.get(ruleId) ?? 0;
+    return this.equipment.get(date) ?? 0;
   }
 
   addEquipmentFreeItemAmc(date: string, amcCents: number): void {
-    this.equipment(date).freeItemsAmcCents += amcCents;
+    this.equipment.set(date, this.equipmentFreeItemsAmc(date) + amcCents);
+  }
+
+  /** Credit of a "per equipment" flat already consumed on an equipment, by rule. */
+  equipmentFlatCreditUsed(date: string, ruleId: string): number {
+    return this.equipment.get(`${date}|${ruleId}`) ?? 0;
   }
 
   addEquipmentFlatCredit(date: string, ruleId: string, cents: number): void {
-    const credits = this.equipment(date).flatCreditUsedCents;
-    credits.set(ruleId, (credits.get(ruleId) ?? 0) + cents);
+    this.equipment.set(`${date}|${ruleId}`, this.equipmentFlatCreditUsed(date, ruleId) + cents);
   }
 }

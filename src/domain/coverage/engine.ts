@@ -4,11 +4,11 @@
  * the reste à charge, with a structured explanation and a French sentence.
  * Lines are liquidated in care-date order, each consuming the counters left by the previous ones.
  */
-import { addMonths, ageOn, yearOf } from '../dates.ts';
+import { addMonths, completedYears, dateNumber } from '../dates.ts';
 import { FULL_RATE_BP, applyRateBp } from '../money.ts';
 import { BeneficiaryCounters } from './counters.ts';
 import { explain } from './explanation.ts';
-import { basketFamilies, feeFamilies, opticsFamilies, type Basket, type Family } from './families.ts';
+import { basketFamilies, feeFamilies, opticsFamilies, type Basket, type Family, type Pathway } from './families.ts';
 import { parametersOn, priceCapFor, regulatoryParameters, type LensComplexity, type LensPair, type ParameterSet, type ParametersOnDate } from './parameters.ts';
 import { findReferenceProduct } from './products.ts';
 import {
@@ -41,7 +41,7 @@ interface Line {
   amoCents: number | null;
   flatFeeCents: number | null;
   deductibleCents: number | null;
-  pathway: 'IN' | 'OUT' | 'NA';
+  pathway: Pathway;
   optam: boolean | null;
   quantity: number;
   priceCapCents: number | null;
@@ -49,6 +49,9 @@ interface Line {
   providerId: string | null;
   /** Frame or lens: part of an optical equipment. */
   optics: boolean;
+  year: number;
+  /** Age of the beneficiary on the care date. */
+  age: number;
 }
 
 /** The AMO gross of a line, settled before anything else (it depends on no counter). */
@@ -57,6 +60,14 @@ interface Amo {
   computed: boolean;
   /** Forfait « actes lourds » that replaced the ticket modérateur, if any. */
   heavyActFeeCents: number | null;
+}
+
+/** A request line ready to liquidate, with its position in the input. */
+interface Prepared {
+  index: number;
+  line: Line;
+  parameters: ParametersOnDate;
+  amo: Amo;
 }
 
 /** What an optical equipment (lines of the same care date) is made of. */
@@ -71,7 +82,8 @@ const OPTICS = new Set<Family>(opticsFamilies);
 const BASKET_FAMILIES = new Set<Family>(basketFamilies);
 const FEE_FAMILIES = new Set<Family>(feeFamilies);
 
-function normalise(line: CareLine): Line {
+function normalise(line: CareLine, birthNumber: number): Line {
+  const careNumber = dateNumber(line.careDate);
   return {
     careDate: line.careDate,
     family: line.family,
@@ -91,6 +103,8 @@ function normalise(line: CareLine): Line {
     maternity: line.maternity ?? false,
     providerId: line.providerId ?? null,
     optics: OPTICS.has(line.family),
+    year: Math.floor(careNumber / 10_000),
+    age: completedYears(birthNumber, careNumber),
   };
 }
 
@@ -172,6 +186,8 @@ function equipmentsByDate(lines: readonly Line[], amos: readonly number[]): Map<
   return equipments;
 }
 
+const NO_EQUIPMENTS: ReadonlyMap<string, Equipment> = new Map();
+
 /** AMO gross: from the décompte, or rate × base with the forfait « actes lourds », never above the expense. */
 function amoOf(line: Line, parameters: ParametersOnDate): Amo {
   if (line.amoCents !== null) return { cents: line.amoCents, computed: false, heavyActFeeCents: null };
@@ -183,6 +199,78 @@ function amoOf(line: Line, parameters: ParametersOnDate): Amo {
   return { cents, computed: true, heavyActFeeCents: heavyApplies ? heavy.amountCents : null };
 }
 
+type Computed = Pick<
+  LineResult,
+  'amoCents' | 'flatFeeCents' | 'flatFeeDeferredCents' | 'deductibleCents' | 'deductibleDeferredCents' | 'amoNetCents' | 'amcCents' | 'remainingCents' | 'rule' | 'guaranteeTable' | 'steps'
+>;
+
+/**
+ * A liquidated line. The French sentence is rendered when read (a page, JSON.stringify):
+ * most liquidated lines are stored, not read, and the sentence costs more than the amounts.
+ * A spread copy (`{ ...line }`) drops it: copy it explicitly if needed.
+ */
+class LiquidatedLine implements LineResult {
+  readonly careDate: string;
+  readonly family: Family;
+  readonly act: string | null;
+  readonly basket: Basket | null;
+  readonly chargedCents: number;
+  readonly baseCents: number;
+  readonly amoRateBp: number;
+  readonly pathway: Pathway;
+  readonly optam: boolean | null;
+  readonly quantity: number;
+  readonly priceCapCents: number | null;
+  readonly maternity: boolean;
+  readonly providerId: string | null;
+  readonly amoCents: number;
+  readonly flatFeeCents: number;
+  readonly flatFeeDeferredCents: number;
+  readonly deductibleCents: number;
+  readonly deductibleDeferredCents: number;
+  readonly amoNetCents: number;
+  readonly amcCents: number;
+  readonly remainingCents: number;
+  readonly rule: string;
+  readonly guaranteeTable: string;
+  readonly steps: ExplanationStep[];
+
+  constructor(line: Line, computed: Computed) {
+    this.careDate = line.careDate;
+    this.family = line.family;
+    this.act = line.act;
+    this.basket = line.basket;
+    this.chargedCents = line.chargedCents;
+    this.baseCents = line.baseCents;
+    this.amoRateBp = line.amoRateBp;
+    this.pathway = line.pathway;
+    this.optam = line.optam;
+    this.quantity = line.quantity;
+    this.priceCapCents = line.priceCapCents;
+    this.maternity = line.maternity;
+    this.providerId = line.providerId;
+    this.amoCents = computed.amoCents;
+    this.flatFeeCents = computed.flatFeeCents;
+    this.flatFeeDeferredCents = computed.flatFeeDeferredCents;
+    this.deductibleCents = computed.deductibleCents;
+    this.deductibleDeferredCents = computed.deductibleDeferredCents;
+    this.amoNetCents = computed.amoNetCents;
+    this.amcCents = computed.amcCents;
+    this.remainingCents = computed.remainingCents;
+    this.rule = computed.rule;
+    this.guaranteeTable = computed.guaranteeTable;
+    this.steps = computed.steps;
+  }
+
+  get explanation(): string {
+    return explain(this);
+  }
+
+  toJSON(): LineResult & { explanation: string } {
+    return { ...this, explanation: this.explanation };
+  }
+}
+
 // ---- One request ----
 
 interface Context {
@@ -190,17 +278,7 @@ interface Context {
   parameters: ParameterSet;
   beneficiary: Beneficiary;
   counters: BeneficiaryCounters;
-  equipments: Map<string, Equipment>;
-  ages: Map<string, number>;
-}
-
-function ageAt(context: Context, date: string): number {
-  let age = context.ages.get(date);
-  if (age === undefined) {
-    age = ageOn(context.beneficiary.birthDate, date);
-    context.ages.set(date, age);
-  }
-  return age;
+  equipments: ReadonlyMap<string, Equipment>;
 }
 
 function resolveProduct(product: string | Product): Product {
@@ -217,7 +295,7 @@ const deductibleDayKey = (line: Line) => `${line.careDate}|${line.family}`;
 function exemption(context: Context, line: Line, parameters: ParametersOnDate): ExemptionReason | null {
   if (context.beneficiary.aid !== 'NONE') return 'AID';
   if (line.maternity) return 'MATERNITY';
-  if (parameters.exemptionAge !== null && ageAt(context, line.careDate) < parameters.exemptionAge) return 'UNDER_AGE';
+  if (parameters.exemptionAge !== null && line.age < parameters.exemptionAge) return 'UNDER_AGE';
   return null;
 }
 
@@ -247,7 +325,7 @@ interface Recorded {
 /** Records a liquidated line (from the history or this request) in the counters. */
 function record(context: Context, line: Line, table: GuaranteeTable | null, rule: GuaranteeRule | null, amounts: Recorded): void {
   const { counters } = context;
-  const year = yearOf(line.careDate);
+  const year = line.year;
   if (amounts.flatFeeIncurredCents > 0) counters.addFlatFee(flatFeeDayKey(line), year, amounts.flatFeeIncurredCents);
   if (amounts.deductibleIncurredCents > 0) counters.addDeductible(deductibleDayKey(line), year, amounts.deductibleIncurredCents);
   if (rule && table && yearlyCounters(table).has(rule.counter ?? rule.id)) counters.addPaid(rule.counter ?? rule.id, year, amounts.amoCents, amounts.amcCents);
@@ -265,7 +343,7 @@ function recordHistory(context: Context, history: readonly HistoryLine[], lines:
     const line = lines[index];
     if (!line) return;
     const table = tableInForce(context.product, line.careDate);
-    const rule = table ? selectRule(table, line, ageAt(context, line.careDate), context.equipments.get(line.careDate) ?? null) : null;
+    const rule = table ? selectRule(table, line, line.age, context.equipments.get(line.careDate) ?? null) : null;
     record(context, line, table, rule, {
       amoCents: historyLine.amoCents,
       amcCents: historyLine.amcCents,
@@ -316,7 +394,7 @@ function componentAmount(
     case 'ACTUAL_COST':
       return payable;
     case 'PRICE_CAP': {
-      const fromTable = line.priceCapCents === null ? priceCapFor(parameters.priceCaps, line.family, line.act, ageAt(context, line.careDate)) : null;
+      const fromTable = line.priceCapCents === null ? priceCapFor(parameters.priceCaps, line.family, line.act, line.age) : null;
       const limit = line.priceCapCents ?? fromTable;
       steps.push({ code: 'PRICE_CAP', limitCents: limit, source: line.priceCapCents !== null ? 'LINE' : fromTable !== null ? 'TABLE' : 'UNKNOWN' });
       // Without a known PLV the item is taken as within it: 100 % Santé leaves nothing to pay.
@@ -325,7 +403,7 @@ function componentAmount(
     case 'FLAT': {
       let credit: number;
       if (component.per === 'YEAR') {
-        const paid = context.counters.paidInYear(rule.counter ?? rule.id, yearOf(line.careDate));
+        const paid = context.counters.paidInYear(rule.counter ?? rule.id, line.year);
         credit = component.amountCents - paid.amcCents - (component.includesAmo ? paid.amoCents : 0);
       } else if (component.per === 'EQUIPMENT') {
         credit = component.amountCents - context.counters.equipmentFlatCreditUsed(line.careDate, rule.id);
@@ -352,7 +430,7 @@ function renewalBlock(context: Context, line: Line, parameters: ParametersOnDate
   if (line.optics) {
     const previousDate = context.counters.lastOpticsEquipmentBefore(line.careDate);
     if (previousDate === null) return null;
-    const months = ageAt(context, line.careDate) >= renewal.opticsAdultAge ? renewal.opticsMonths : renewal.opticsChildMonths;
+    const months = line.age >= renewal.opticsAdultAge ? renewal.opticsMonths : renewal.opticsChildMonths;
     const nextDate = addMonths(previousDate, months);
     return line.careDate < nextDate ? { previousDate, nextDate } : null;
   }
@@ -366,10 +444,9 @@ function renewalBlock(context: Context, line: Line, parameters: ParametersOnDate
   return null;
 }
 
-function liquidateLine(context: Context, line: Line, amoGross: Amo, field: string): LineResult {
-  const parameters = parametersOn(context.parameters, line.careDate);
+function liquidateLine(context: Context, { index, line, parameters, amo: amoGross }: Prepared): LineResult {
   const { counters, product } = context;
-  const year = yearOf(line.careDate);
+  const year = line.year;
   const amo = amoGross.cents;
   const steps: ExplanationStep[] = [{ code: 'AMO', amountCents: amo, baseCents: line.baseCents, rateBp: line.amoRateBp, computed: amoGross.computed }];
   if (amoGross.heavyActFeeCents !== null) steps.push({ code: 'HEAVY_ACT_FEE', amountCents: amoGross.heavyActFeeCents });
@@ -416,11 +493,11 @@ function liquidateLine(context: Context, line: Line, amoGross: Amo, field: strin
   // AMC: the contract formula on the AMO gross, then the annual cap, then the responsable ceilings.
   const table = tableInForce(product, line.careDate);
   if (!table) {
-    throw new CoverageInputError('NO_GUARANTEE_IN_FORCE', `${field}.careDate`, `Aucune garantie du produit ${product.code} n'est en vigueur le ${line.careDate}.`);
+    throw new CoverageInputError('NO_GUARANTEE_IN_FORCE', `lines[${index}].careDate`, `Aucune garantie du produit ${product.code} n'est en vigueur le ${line.careDate}.`);
   }
   const guaranteeTable = `${product.code}@${table.version}`;
   const equipment = context.equipments.get(line.careDate) ?? null;
-  const rule = selectRule(table, line, ageAt(context, line.careDate), line.optics ? equipment : null);
+  const rule = selectRule(table, line, line.age, line.optics ? equipment : null);
   let amc = 0;
   if (!rule || rule.cover.length === 0) {
     if (rule) steps.push({ code: 'GUARANTEE', rule: rule.id, label: rule.label, guaranteeTable });
@@ -476,21 +553,7 @@ function liquidateLine(context: Context, line: Line, amoGross: Amo, field: strin
   }
 
   record(context, line, table, rule, { amoCents: amo, amcCents: amc, flatFeeIncurredCents: flatFee.cents, deductibleIncurredCents: deductible.cents });
-  const remaining = line.chargedCents - amoNet - amc;
-  const result: LineResult = {
-    careDate: line.careDate,
-    family: line.family,
-    act: line.act,
-    basket: line.basket,
-    chargedCents: line.chargedCents,
-    baseCents: line.baseCents,
-    amoRateBp: line.amoRateBp,
-    pathway: line.pathway,
-    optam: line.optam,
-    quantity: line.quantity,
-    priceCapCents: line.priceCapCents,
-    maternity: line.maternity,
-    providerId: line.providerId,
+  return new LiquidatedLine(line, {
     amoCents: amo,
     flatFeeCents: flatFeeDeducted,
     flatFeeDeferredCents: flatFee.cents - flatFeeDeducted,
@@ -498,14 +561,11 @@ function liquidateLine(context: Context, line: Line, amoGross: Amo, field: strin
     deductibleDeferredCents: deductible.cents - deductibleDeducted,
     amoNetCents: amoNet,
     amcCents: amc,
-    remainingCents: remaining,
+    remainingCents: line.chargedCents - amoNet - amc,
     rule: rule && rule.cover.length > 0 ? rule.id : 'NOT_COVERED',
     guaranteeTable,
-    explanation: '',
     steps,
-  };
-  result.explanation = explain(result);
-  return result;
+  });
 }
 
 /**
@@ -516,28 +576,31 @@ function liquidateLine(context: Context, line: Line, amoGross: Amo, field: strin
 export function liquidate(input: LiquidationInput, parameters: ParameterSet = regulatoryParameters): LiquidationResult {
   const product = resolveProduct(input.product);
   const history = input.history ?? [];
-  const historyLines = history.map(normalise);
-  const lines = input.lines.map(normalise);
-  const amos = lines.map((line) => amoOf(line, parametersOn(parameters, line.careDate)));
-  const equipments =
-    historyLines.length === 0
-      ? equipmentsByDate(lines, amos.map((amo) => amo.cents))
-      : equipmentsByDate([...historyLines, ...lines], [...history.map((line) => line.amoCents), ...amos.map((amo) => amo.cents)]);
-  const context: Context = { product, parameters, beneficiary: input.beneficiary, counters: new BeneficiaryCounters(), equipments, ages: new Map() };
+  const birthNumber = dateNumber(input.beneficiary.birthDate);
+  const historyLines = history.map((line) => normalise(line, birthNumber));
+
+  // One pass settles what depends on no counter: the line itself, its parameters, its AMO.
+  const prepared: Prepared[] = [];
+  let inDateOrder = true;
+  let hasOptics = historyLines.some((line) => line.optics);
+  input.lines.forEach((raw, index) => {
+    const line = normalise(raw, birthNumber);
+    const onDate = parametersOn(parameters, line.careDate);
+    const previous = prepared[index - 1];
+    if (previous && line.careDate < previous.line.careDate) inDateOrder = false;
+    if (line.optics) hasOptics = true;
+    prepared.push({ index, line, parameters: onDate, amo: amoOf(line, onDate) });
+  });
+  const equipments = hasOptics
+    ? equipmentsByDate([...historyLines, ...prepared.map((item) => item.line)], [...history.map((line) => line.amoCents), ...prepared.map((item) => item.amo.cents)])
+    : NO_EQUIPMENTS;
+  const context: Context = { product, parameters, beneficiary: input.beneficiary, counters: new BeneficiaryCounters(), equipments };
   recordHistory(context, history, historyLines);
 
   // Care-date order, then input order (a stable sort), results back in input order.
-  const order = lines.map((_, index) => index).sort((a, b) => {
-    const dateA = lines[a]?.careDate ?? '';
-    const dateB = lines[b]?.careDate ?? '';
-    return dateA < dateB ? -1 : dateA > dateB ? 1 : a - b;
-  });
-  const results: LineResult[] = new Array<LineResult>(lines.length);
-  for (const index of order) {
-    const line = lines[index];
-    const amo = amos[index];
-    if (line && amo) results[index] = liquidateLine(context, line, amo, `lines[${index}]`);
-  }
+  const order = inDateOrder ? prepared : [...prepared].sort((a, b) => (a.line.careDate < b.line.careDate ? -1 : a.line.careDate > b.line.careDate ? 1 : a.index - b.index));
+  const results: LineResult[] = new Array<LineResult>(prepared.length);
+  for (const item of order) results[item.index] = liquidateLine(context, item);
 
   const totals: Totals = { chargedCents: 0, amoCents: 0, flatFeeCents: 0, deductibleCents: 0, amoNetCents: 0, amcCents: 0, remainingCents: 0 };
   for (const result of results) {

@@ -173,8 +173,8 @@ export interface LineResult {
   rule: string;
   /** `PRODUCT@version` of the guarantee table used. */
   guaranteeTable: string;
-  /** One French paragraph for the member. */
-  explanation: string;
+  /** One French paragraph for the member, rendered from the steps when read (JSON.stringify and spreads include it). */
+  readonly explanation: string;
   steps: ExplanationStep[];
 }
 
