@@ -63,7 +63,8 @@ const SECRET_NAMES = ['SESSION_SECRET', 'CODE_PEPPER', 'DATA_ENCRYPTION_KEY', 'B
 
 /** Reads and validates the environment once; feature code receives the result, never process.env. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // An empty variable (as `.env` files write them) means "not set".
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(String(issue.path[0] ?? '?'), issue.message);
