@@ -136,14 +136,14 @@ function rulesFor(table: GuaranteeTable, family: Family): GuaranteeRule[] {
 }
 
 /** First rule of the table whose criteria match the line (specific rows come first in the data). */
-export function selectRule(table: GuaranteeTable, line: Line, age: number, equipment: Equipment | null): GuaranteeRule | null {
+function selectRule(table: GuaranteeTable, line: Line, equipment: Equipment | null): GuaranteeRule | null {
   for (const rule of rulesFor(table, line.family)) {
     const when = rule.when;
     if (when.optam !== undefined && when.optam !== (line.optam !== false)) continue;
     if (when.baskets !== undefined && (line.basket === null || !when.baskets.includes(line.basket))) continue;
     if (when.amoRatesBp !== undefined && !when.amoRatesBp.includes(line.amoRateBp)) continue;
-    if (when.minAge !== undefined && age < when.minAge) continue;
-    if (when.maxAge !== undefined && age > when.maxAge) continue;
+    if (when.minAge !== undefined && line.age < when.minAge) continue;
+    if (when.maxAge !== undefined && line.age > when.maxAge) continue;
     if (when.equipment !== undefined && equipment?.kind !== when.equipment) continue;
     return rule;
   }
@@ -343,7 +343,7 @@ function recordHistory(context: Context, history: readonly HistoryLine[], lines:
     const line = lines[index];
     if (!line) return;
     const table = tableInForce(context.product, line.careDate);
-    const rule = table ? selectRule(table, line, line.age, context.equipments.get(line.careDate) ?? null) : null;
+    const rule = table ? selectRule(table, line, context.equipments.get(line.careDate) ?? null) : null;
     record(context, line, table, rule, {
       amoCents: historyLine.amoCents,
       amcCents: historyLine.amcCents,
@@ -496,8 +496,8 @@ function liquidateLine(context: Context, { index, line, parameters, amo: amoGros
     throw new CoverageInputError('NO_GUARANTEE_IN_FORCE', `lines[${index}].careDate`, `Aucune garantie du produit ${product.code} n'est en vigueur le ${line.careDate}.`);
   }
   const guaranteeTable = `${product.code}@${table.version}`;
-  const equipment = context.equipments.get(line.careDate) ?? null;
-  const rule = selectRule(table, line, line.age, line.optics ? equipment : null);
+  const equipment = line.optics ? (context.equipments.get(line.careDate) ?? null) : null;
+  const rule = selectRule(table, line, equipment);
   let amc = 0;
   if (!rule || rule.cover.length === 0) {
     if (rule) steps.push({ code: 'GUARANTEE', rule: rule.id, label: rule.label, guaranteeTable });
