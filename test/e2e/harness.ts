@@ -1,13 +1,9 @@
 import { createServer } from 'node:net';
 import axe from 'axe-core';
-import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { insertOrganisation, type Organisation } from '../../src/db/repositories/organisation.ts';
-import { loadPageContext } from '../../src/platform/app.ts';
-import type { Config } from '../../src/platform/config.ts';
-import { buildServer, type Feature } from '../../src/platform/http/server.ts';
-import { features } from '../../src/features/index.ts';
-import { testConfig, testLogger } from '../app.ts';
+import type { Feature } from '../../src/platform/http/server.ts';
+import { createTestApp, type TestApp } from '../app.ts';
 import { createTestDatabase, type TestDatabase } from '../db.ts';
 
 /**
@@ -21,9 +17,9 @@ export type Harness = {
   /** http://localhost:PORT, without a trailing slash. */
   baseUrl: string;
   browser: Browser;
-  server: FastifyInstance;
+  /** The server (app.app is the Fastify instance, app.config its configuration). */
+  app: TestApp;
   db: TestDatabase;
-  config: Config;
   organisation: Organisation;
 };
 
@@ -62,9 +58,12 @@ export async function closeHarness(): Promise<void> {
   current = undefined;
   if (!started) return;
   const h = await started;
-  await h.browser.close();
-  await h.server.close();
-  await h.db.close();
+  try {
+    await h.browser.close();
+  } finally {
+    await h.app.close();
+    await h.db.close();
+  }
 }
 
 async function startHarness(): Promise<Harness> {
@@ -72,8 +71,8 @@ async function startHarness(): Promise<Harness> {
   try {
     const organisation = await insertOrganisation(db, E2E_ORGANISATION);
     const browser = chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
-    const { server, config, baseUrl } = await listen(db);
-    return { baseUrl, browser: await browser, server, db, config, organisation };
+    const app = await listen(db);
+    return { ...app, browser: await browser, db, organisation };
   } catch (error) {
     await db.close();
     throw error;
@@ -82,18 +81,16 @@ async function startHarness(): Promise<Harness> {
 
 // PUBLIC_URL has to name the port before the server is built, so a free port is reserved first; if another process
 // takes it in between, the server is built again on another one.
-async function listen(db: TestDatabase): Promise<{ server: FastifyInstance; config: Config; baseUrl: string }> {
-  const logger = testLogger('e2e');
+async function listen(db: TestDatabase): Promise<{ app: TestApp; baseUrl: string }> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     const baseUrl = `http://localhost:${port}`;
-    const config = testConfig({ PUBLIC_URL: baseUrl, HOST: '127.0.0.1', PORT: String(port) });
-    const server = await buildServer({ config, db, logger, clock: () => new Date(), page: await loadPageContext(db) }, [...features, e2eOnly]);
+    const app = await createTestApp({ name: 'e2e', db, extraFeatures: [e2eOnly], env: { PUBLIC_URL: baseUrl, HOST: '127.0.0.1', PORT: String(port) } });
     try {
-      await server.listen({ host: '127.0.0.1', port });
-      return { server, config, baseUrl };
+      await app.app.listen({ host: '127.0.0.1', port });
+      return { app, baseUrl };
     } catch (error) {
-      await server.close();
+      await app.close();
       if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 5) throw error;
     }
   }

@@ -159,13 +159,23 @@ describe('keyboard', () => {
   });
 });
 
-describe('320 px wide (400 % zoom on a 1280 px screen)', () => {
-  test.each(PAGES)('the $name page does not scroll sideways', async ({ path }) => {
+describe('reflow and zoom', () => {
+  test.each(PAGES)('the $name page does not scroll sideways at 320 px (400 % zoom on a 1280 px screen)', async ({ path }) => {
     const page = await open({ viewport: NARROW });
     await page.goto(path);
     expect(await scrollWidth(page)).toBeLessThanOrEqual(NARROW.width);
     // Nor once the skip link is shown.
     await page.keyboard.press('Tab');
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(NARROW.width);
+  });
+
+  test.each(PAGES)('the $name page reflows with the browser text size doubled, even at 320 px', async ({ path }) => {
+    const page = await open({ viewport: NARROW });
+    await page.goto(path);
+    // What a larger default font size in the browser settings does: every rem doubles.
+    await page.evaluate(() => {
+      (globalThis as unknown as { document: { documentElement: { style: { fontSize: string } } } }).document.documentElement.style.fontSize = '200%';
+    });
     expect(await scrollWidth(page)).toBeLessThanOrEqual(NARROW.width);
   });
 });
@@ -179,6 +189,8 @@ describe('without JavaScript', () => {
     const hrefs = await page.locator('a[href]').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
     const internal = [...new Set(hrefs.filter((href) => href.startsWith('/')))];
     expect(internal).toEqual(expect.arrayContaining(['/', '/connexion', '/accessibilite', '/mentions-legales']));
+    // The navigation says which page this is, without colour or script.
+    expect(await page.locator('nav a[aria-current="page"]').textContent()).toBe('Accueil');
     for (const href of internal) {
       const response = await page.goto(href);
       expect(response?.status(), href).toBe(200);

@@ -11,7 +11,7 @@ const SERVICES = [
 
 export function HomePage({ organisation }: Props) {
   return (
-    <Layout title="Accueil" organisationName={organisation.name}>
+    <Layout title="Accueil" organisationName={organisation.name} currentPath="/">
       <section class="hero" aria-labelledby="titre-accueil">
         <h1 id="titre-accueil">Votre espace adhérent {organisation.name}</h1>
         <p class="lead">Suivez vos remboursements, téléchargez vos documents et échangez avec votre conseiller, où que vous soyez.</p>

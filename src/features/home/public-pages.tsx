@@ -4,7 +4,7 @@ type Props = { organisation: { name: string; phone: string } };
 
 export function LoginComingPage({ organisation }: Props) {
   return (
-    <Layout title="Connexion" organisationName={organisation.name}>
+    <Layout title="Connexion" organisationName={organisation.name} currentPath="/connexion">
       <section class="panel" aria-labelledby="titre-connexion">
         <h1 id="titre-connexion">Connexion à votre espace</h1>
         <p>La connexion en ligne ouvre prochainement.</p>
@@ -18,7 +18,7 @@ export function LoginComingPage({ organisation }: Props) {
 
 export function AccessibilityPage({ organisation }: Props) {
   return (
-    <Layout title="Accessibilité" organisationName={organisation.name}>
+    <Layout title="Accessibilité" organisationName={organisation.name} currentPath="/accessibilite">
       <h1>Déclaration d'accessibilité</h1>
       <p>
         {organisation.name} s'engage à rendre son espace adhérent accessible conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005 et au
@@ -39,7 +39,7 @@ export function AccessibilityPage({ organisation }: Props) {
 
 export function LegalPage({ organisation }: Props) {
   return (
-    <Layout title="Mentions légales" organisationName={organisation.name}>
+    <Layout title="Mentions légales" organisationName={organisation.name} currentPath="/mentions-legales">
       <h1>Mentions légales et données personnelles</h1>
       <p>
         Cet espace est édité par {organisation.name}. Les données de santé qu'il affiche sont hébergées par un hébergeur certifié HDS et ne sont utilisées que pour

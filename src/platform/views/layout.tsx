@@ -6,10 +6,13 @@ export type LayoutProps = {
   children: ComponentChildren;
   /** Set on member pages once the member area exists; null for public pages. */
   memberName?: string | null;
+  /** The path of the page, so that its navigation link says « page courante » (aria-current). */
+  currentPath?: string;
 };
 
 /** The page skeleton: skip link, landmarks, one stylesheet, no inline script (CSP). */
-export function Layout({ title, organisationName, children }: LayoutProps) {
+export function Layout({ title, organisationName, children, currentPath }: LayoutProps) {
+  const current = (href: string) => (href === currentPath ? 'page' : undefined);
   return (
     <html lang="fr">
       <head>
@@ -26,16 +29,18 @@ export function Layout({ title, organisationName, children }: LayoutProps) {
         <header class="site-header">
           <div class="container header-inner">
             <a class="brand" href="/">
-              <span class="brand-name">{organisationName}</span>
+              <span class="brand-name">{organisationName}</span>{' '}
               <span class="brand-sub">Espace adhérent</span>
             </a>
             <nav aria-label="Navigation principale">
               <ul class="nav-list">
                 <li>
-                  <a href="/">Accueil</a>
+                  <a href="/" aria-current={current('/')}>
+                    Accueil
+                  </a>
                 </li>
                 <li>
-                  <a href="/connexion" class="button button-small">
+                  <a href="/connexion" class="button button-small" aria-current={current('/connexion')}>
                     Se connecter
                   </a>
                 </li>
@@ -53,10 +58,10 @@ export function Layout({ title, organisationName, children }: LayoutProps) {
             </p>
             <ul class="footer-links">
               <li>
-                <a href="/accessibilite">Accessibilité : partiellement conforme</a>
+                <a href="/accessibilite" aria-current={current('/accessibilite')}>Accessibilité : partiellement conforme</a>
               </li>
               <li>
-                <a href="/mentions-legales">Mentions légales et données personnelles</a>
+                <a href="/mentions-legales" aria-current={current('/mentions-legales')}>Mentions légales et données personnelles</a>
               </li>
             </ul>
           </div>
