@@ -20,9 +20,9 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ NODE_ENV: 'test', PUBLIC_URL: 'https://espace.test', DATA_DIR: path.join(process.env.ESPACE_TEST_DIR ?? 'tmp', 'data'), ...TEST_SECRETS, ...overrides });
 }
 
-/** Every test log goes to test-results/logs, which the global teardown scans for NIRs, IBANs and secrets (LOG-02). */
+/** Every test log goes to this run's folder under test-results/logs, which the global teardown scans for NIRs and IBANs (LOG-02). */
 export function testLogger(name: string): Logger {
-  const dir = path.resolve('test-results/logs');
+  const dir = process.env.ESPACE_TEST_LOG_DIR ?? path.resolve('test-results/logs/adhoc');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${name.replace(/[^a-z0-9]+/gi, '-')}-${process.pid}.log`);
   return createLogger({ level: 'debug', destination: { write: (line: string) => appendFileSync(file, line) } });

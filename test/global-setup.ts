@@ -7,13 +7,14 @@ import { migrate } from '../src/db/migrate.ts';
 import { TEMPLATE_DATABASE, adminUrl } from './db.ts';
 import { scanLogs } from './log-scan.ts';
 
-const LOG_DIR = path.resolve('test-results/logs');
 
 // Migrates one template per run; each test file then gets a copy (PGlite dump, or CREATE DATABASE … TEMPLATE).
 export default async function setup(): Promise<() => Promise<void>> {
-  rmSync(LOG_DIR, { recursive: true, force: true });
   const dir = mkdtempSync(path.join(tmpdir(), 'espace-test-'));
   process.env.ESPACE_TEST_DIR = dir;
+  // One log folder per run, so that runs side by side do not scan or delete each other's logs.
+  const logDir = path.resolve('test-results/logs', path.basename(dir));
+  process.env.ESPACE_TEST_LOG_DIR = logDir;
   const url = process.env.TEST_DATABASE_URL;
   if (url) {
     const admin = new pg.Client({ connectionString: adminUrl(url) });
@@ -35,10 +36,12 @@ export default async function setup(): Promise<() => Promise<void>> {
   return async () => {
     rmSync(dir, { recursive: true, force: true });
     // LOG-02, acceptance 7 of the foundation: the logs of the whole run hold no NIR and no IBAN.
-    const findings = scanLogs(LOG_DIR);
+    const findings = scanLogs(logDir);
     if (findings.length > 0) {
       console.error(`LOG-02 sensitive data in test logs:\n${findings.join('\n')}`);
       process.exitCode = 1;
+    } else {
+      rmSync(logDir, { recursive: true, force: true });
     }
   };
 }
