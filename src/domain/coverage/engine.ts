@@ -15,6 +15,7 @@ import {
   CoverageInputError,
   type Beneficiary,
   type CareLine,
+  type CeilingKind,
   type CoverageComponent,
   type EquipmentKind,
   type ExemptionReason,
@@ -275,7 +276,6 @@ class LiquidatedLine implements LineResult {
 
 interface Context {
   product: Product;
-  parameters: ParameterSet;
   beneficiary: Beneficiary;
   counters: BeneficiaryCounters;
   equipments: ReadonlyMap<string, Equipment>;
@@ -416,11 +416,43 @@ function componentAmount(
 }
 
 /** Lowers the AMC to a regulatory ceiling on AMO + AMC, and says so. */
-function applyCeiling(amc: number, amo: number, limitCents: number, ceiling: 'NON_OPTAM' | 'OUT_OF_PATHWAY' | 'OPTICS_FRAME' | 'OPTICS_EQUIPMENT' | 'HEARING_AID', steps: ExplanationStep[]): number {
+function applyCeiling(amc: number, amo: number, limitCents: number, ceiling: CeilingKind, steps: ExplanationStep[]): number {
   const allowed = Math.max(0, limitCents - amo);
   if (amc <= allowed) return amc;
   steps.push({ code: 'CEILING', ceiling, limitCents, reductionCents: amc - allowed });
   return allowed;
+}
+
+/** Contrat responsable ceilings on AMO + AMC (domain.md §3.3), applied after the contract formula. */
+function responsibleCeilings(
+  context: Context,
+  line: Line,
+  parameters: ParametersOnDate,
+  equipment: Equipment | null,
+  amo: number,
+  amoReference: number,
+  contractAmc: number,
+  steps: ExplanationStep[],
+): number {
+  let amc = contractAmc;
+  if (line.pathway === 'OUT') amc = applyCeiling(amc, amoReference, line.baseCents, 'OUT_OF_PATHWAY', steps);
+  if (line.optam === false && FEE_FAMILIES.has(line.family) && parameters.nonOptamCeilingBp !== null) {
+    amc = applyCeiling(amc, amo, applyRateBp(line.baseCents, parameters.nonOptamCeilingBp), 'NON_OPTAM', steps);
+  }
+  const optics = parameters.opticsCeilings;
+  if (optics && line.basket === 'FREE' && line.optics) {
+    if (line.family === 'OPTICS_FRAME') amc = applyCeiling(amc, amo, optics.frameCents * line.quantity, 'OPTICS_FRAME', steps);
+    const ceiling = optics.byLenses[equipment?.lenses ?? 'SIMPLE+SIMPLE'];
+    const allowed = Math.max(0, ceiling - (equipment?.freeItemsAmoCents ?? amo) - context.counters.equipmentFreeItemsAmc(line.careDate));
+    if (amc > allowed) {
+      steps.push({ code: 'CEILING', ceiling: 'OPTICS_EQUIPMENT', limitCents: ceiling, reductionCents: amc - allowed });
+      amc = allowed;
+    }
+  }
+  if (parameters.hearingAidCeilingCents !== null && line.family === 'HEARING_AID' && line.basket === 'FREE') {
+    amc = applyCeiling(amc, amo, parameters.hearingAidCeilingCents * line.quantity, 'HEARING_AID', steps);
+  }
+  return amc;
 }
 
 /** Renewal period not yet over for an optical equipment or a hearing aid: the date it ends. */
@@ -444,14 +476,16 @@ function renewalBlock(context: Context, line: Line, parameters: ParametersOnDate
   return null;
 }
 
-function liquidateLine(context: Context, { index, line, parameters, amo: amoGross }: Prepared): LineResult {
-  const { counters, product } = context;
-  const year = line.year;
-  const amo = amoGross.cents;
-  const steps: ExplanationStep[] = [{ code: 'AMO', amountCents: amo, baseCents: line.baseCents, rateBp: line.amoRateBp, computed: amoGross.computed }];
-  if (amoGross.heavyActFeeCents !== null) steps.push({ code: 'HEAVY_ACT_FEE', amountCents: amoGross.heavyActFeeCents });
+interface Deductions {
+  flatFee: Charge;
+  flatFeeDeducted: number;
+  deductible: Charge;
+  deductibleDeducted: number;
+}
 
-  // Participation forfaitaire and franchise: never above what the AMO pays on the line; the rest stays due.
+/** Participation forfaitaire and franchise: given, or computed within their caps; never above what the AMO pays on the line, the rest stays due. */
+function deductions(context: Context, line: Line, parameters: ParametersOnDate, amo: number, steps: ExplanationStep[]): Deductions {
+  const { counters } = context;
   const flatFeeParameters = parameters.flatFee;
   const deductibleRate = parameters.deductible?.byFamily[line.family];
   const subjectToFlatFee = flatFeeParameters !== null && flatFeeParameters.families.includes(line.family);
@@ -465,7 +499,7 @@ function liquidateLine(context: Context, { index, line, parameters, amo: amoGros
         ? chargeIncurred(
             flatFeeParameters.amountCents * line.quantity,
             flatFeeParameters.dailyCapCents - counters.flatFeeOnDay(flatFeeDayKey(line)),
-            flatFeeParameters.annualCapCents - counters.flatFeeInYear(year),
+            flatFeeParameters.annualCapCents - counters.flatFeeInYear(line.year),
           )
         : NO_CHARGE;
   const flatFeeDeducted = Math.min(flatFee.cents, amo);
@@ -481,13 +515,23 @@ function liquidateLine(context: Context, { index, line, parameters, amo: amoGros
         ? chargeIncurred(
             deductibleRate.amountCents * line.quantity,
             deductibleRate.dailyCapCents === null ? null : deductibleRate.dailyCapCents - counters.deductibleOnDay(deductibleDayKey(line)),
-            deductibleParameters.annualCapCents - counters.deductibleInYear(year),
+            deductibleParameters.annualCapCents - counters.deductibleInYear(line.year),
           )
         : NO_CHARGE;
   const deductibleDeducted = Math.min(deductible.cents, amo - flatFeeDeducted);
   if (deductible.cents > 0 || deductible.cappedBy) {
     steps.push({ code: 'DEDUCTIBLE', amountCents: deductibleDeducted, deferredCents: deductible.cents - deductibleDeducted, computed: line.deductibleCents === null, cappedBy: deductible.cappedBy });
   }
+  return { flatFee, flatFeeDeducted, deductible, deductibleDeducted };
+}
+
+function liquidateLine(context: Context, { index, line, parameters, amo: amoGross }: Prepared): LineResult {
+  const { counters, product } = context;
+  const amo = amoGross.cents;
+  const steps: ExplanationStep[] = [{ code: 'AMO', amountCents: amo, baseCents: line.baseCents, rateBp: line.amoRateBp, computed: amoGross.computed }];
+  if (amoGross.heavyActFeeCents !== null) steps.push({ code: 'HEAVY_ACT_FEE', amountCents: amoGross.heavyActFeeCents });
+
+  const { flatFee, flatFeeDeducted, deductible, deductibleDeducted } = deductions(context, line, parameters, amo, steps);
   const amoNet = amo - flatFeeDeducted - deductibleDeducted;
 
   // AMC: the contract formula on the AMO gross, then the annual cap, then the responsable ceilings.
@@ -523,32 +567,14 @@ function liquidateLine(context: Context, { index, line, parameters, amo: amoGros
       }
       if (rule.annualCapCents !== undefined) {
         const counter = rule.counter ?? rule.id;
-        const used = counters.paidInYear(counter, year).amcCents;
+        const used = counters.paidInYear(counter, line.year).amcCents;
         const left = Math.max(0, rule.annualCapCents - used);
         if (amc > left) {
           steps.push({ code: 'ANNUAL_CAP', counter, limitCents: rule.annualCapCents, usedCents: used, reductionCents: amc - left });
           amc = left;
         }
       }
-      if (product.responsible) {
-        if (line.pathway === 'OUT') amc = applyCeiling(amc, amoReference, line.baseCents, 'OUT_OF_PATHWAY', steps);
-        if (line.optam === false && FEE_FAMILIES.has(line.family) && parameters.nonOptamCeilingBp !== null) {
-          amc = applyCeiling(amc, amo, applyRateBp(line.baseCents, parameters.nonOptamCeilingBp), 'NON_OPTAM', steps);
-        }
-        const optics = parameters.opticsCeilings;
-        if (optics && line.basket === 'FREE' && line.optics) {
-          if (line.family === 'OPTICS_FRAME') amc = applyCeiling(amc, amo, optics.frameCents * line.quantity, 'OPTICS_FRAME', steps);
-          const ceiling = optics.byLenses[equipment?.lenses ?? 'SIMPLE+SIMPLE'];
-          const allowed = Math.max(0, ceiling - (equipment?.freeItemsAmoCents ?? amo) - counters.equipmentFreeItemsAmc(line.careDate));
-          if (amc > allowed) {
-            steps.push({ code: 'CEILING', ceiling: 'OPTICS_EQUIPMENT', limitCents: ceiling, reductionCents: amc - allowed });
-            amc = allowed;
-          }
-        }
-        if (parameters.hearingAidCeilingCents !== null && line.family === 'HEARING_AID' && line.basket === 'FREE') {
-          amc = applyCeiling(amc, amo, parameters.hearingAidCeilingCents * line.quantity, 'HEARING_AID', steps);
-        }
-      }
+      if (product.responsible) amc = responsibleCeilings(context, line, parameters, equipment, amo, amoReference, amc, steps);
     }
   }
 
@@ -594,7 +620,7 @@ export function liquidate(input: LiquidationInput, parameters: ParameterSet = re
   const equipments = hasOptics
     ? equipmentsByDate([...historyLines, ...prepared.map((item) => item.line)], [...history.map((line) => line.amoCents), ...prepared.map((item) => item.amo.cents)])
     : NO_EQUIPMENTS;
-  const context: Context = { product, parameters, beneficiary: input.beneficiary, counters: new BeneficiaryCounters(), equipments };
+  const context: Context = { product, beneficiary: input.beneficiary, counters: new BeneficiaryCounters(), equipments };
   recordHistory(context, history, historyLines);
 
   // Care-date order, then input order (a stable sort), results back in input order.
