@@ -103,5 +103,8 @@ describe('espace liquidate', () => {
     const { code, output } = await run([], JSON.stringify({ ...issueExample, product, lines: [{ ...issueExample.lines[0], chargedCents: 5000 }] }));
     expect(code).toBe(0);
     expect(output).toMatchObject({ product: 'MAISON', lines: [{ amcCents: 4500 - 2100, rule: 'C' }] });
+    const wrongRule = structuredClone(product);
+    wrongRule.versions[0]!.rules[0]!.cover = [{ form: 'BASE_PERCENT_INCL_AMO', rateBp: -1 }];
+    expect(await run([], JSON.stringify({ ...issueExample, product: wrongRule }))).toMatchObject({ code: 2, output: { error: { field: 'product.versions[0].rules[0].cover[0].rateBp' } } });
   });
 });

@@ -134,20 +134,27 @@ function describe(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
+function firstIssue(error: z.ZodError, prefix: readonly PropertyKey[] = []): InputError {
+  const issue = error.issues[0];
+  if (!issue) return { code: 'INVALID_INPUT', field: fieldPath(prefix), message: 'entrée invalide' };
+  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
+  return { code: 'INVALID_INPUT', field: fieldPath([...prefix, ...path]), message: describe(issue) };
+}
+
 /** Parses the liquidation JSON (already decoded), or names the first field at fault. */
 export function parseLiquidationInput(data: unknown): Result<LiquidationInput, InputError> {
+  // A product given as an object is checked on its own, so that the error names its inner field.
+  const product = typeof data === 'object' && data !== null ? (data as { product?: unknown }).product : undefined;
+  if (typeof product === 'object' && product !== null) {
+    const checked = productSchema.safeParse(product);
+    if (!checked.success) return failure(firstIssue(checked.error, ['product']));
+  }
   const parsed = liquidationInputSchema.safeParse(data);
-  if (parsed.success) return success<LiquidationInput>(parsed.data);
-  const issue = parsed.error.issues[0];
-  if (!issue) return failure({ code: 'INVALID_INPUT', field: '', message: 'entrée invalide' });
-  const path = issue.code === 'unrecognized_keys' ? [...issue.path, issue.keys[0] ?? ''] : issue.path;
-  return failure({ code: 'INVALID_INPUT', field: fieldPath(path), message: describe(issue) });
+  return parsed.success ? success<LiquidationInput>(parsed.data) : failure(firstIssue(parsed.error));
 }
 
 /** Checks a product given as data (e.g. read back from the database). */
 export function parseProduct(data: unknown): Result<Product, InputError> {
   const parsed = productSchema.safeParse(data);
-  if (parsed.success) return success<Product>(parsed.data);
-  const issue = parsed.error.issues[0];
-  return failure({ code: 'INVALID_INPUT', field: issue ? fieldPath(issue.path) : '', message: issue ? describe(issue) : 'produit invalide' });
+  return parsed.success ? success<Product>(parsed.data) : failure(firstIssue(parsed.error));
 }
