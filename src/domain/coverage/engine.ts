@@ -55,20 +55,15 @@ interface Line {
   age: number;
 }
 
-/** The AMO gross of a line, settled before anything else (it depends on no counter). */
-interface Amo {
-  cents: number;
-  computed: boolean;
-  /** Forfait « actes lourds » that replaced the ticket modérateur, if any. */
-  heavyActFeeCents: number | null;
-}
-
-/** A request line ready to liquidate, with its position in the input. */
+/** A request line ready to liquidate: its position, its parameters and its AMO gross (which depends on no counter). */
 interface Prepared {
   index: number;
   line: Line;
   parameters: ParametersOnDate;
-  amo: Amo;
+  amoCents: number;
+  amoComputed: boolean;
+  /** Forfait « actes lourds » that replaced the ticket modérateur, if any. */
+  heavyActFeeCents: number | null;
 }
 
 /** What an optical equipment (lines of the same care date) is made of. */
@@ -111,34 +106,48 @@ function normalise(line: CareLine, birthNumber: number): Line {
 
 // ---- Guarantee tables ----
 
-function tableInForce(product: Product, date: string): GuaranteeTable | null {
+/** A guarantee table prepared once for the engine: its name, its rules by family, its yearly counters. */
+interface CompiledTable {
+  /** `PRODUCT@version`. */
+  name: string;
+  rulesByFamily: Map<Family, GuaranteeRule[]>;
+  /** Counters that a rule caps or credits per year: only those are worth counting. */
+  yearlyCounters: Set<string>;
+}
+
+const compiledTables = new WeakMap<GuaranteeTable, CompiledTable>();
+
+function compile(product: Product, table: GuaranteeTable): CompiledTable {
+  const rulesByFamily = new Map<Family, GuaranteeRule[]>();
+  const yearlyCounters = new Set<string>();
+  for (const rule of table.rules) {
+    for (const family of rule.when.families) rulesByFamily.set(family, [...(rulesByFamily.get(family) ?? []), rule]);
+    const yearlyFlat = rule.cover.some((component) => component.form === 'FLAT' && component.per === 'YEAR');
+    if (rule.annualCapCents !== undefined || yearlyFlat) yearlyCounters.add(rule.counter ?? rule.id);
+  }
+  return { name: `${product.code}@${table.version}`, rulesByFamily, yearlyCounters };
+}
+
+/** The product's guarantee table in force on `date`, compiled on first use. */
+function tableInForce(product: Product, date: string): CompiledTable | null {
   for (const table of product.versions) {
-    if (table.validFrom <= date && (table.validTo === null || date <= table.validTo)) return table;
+    if (table.validFrom <= date && (table.validTo === null || date <= table.validTo)) {
+      let compiled = compiledTables.get(table);
+      if (!compiled) {
+        compiled = compile(product, table);
+        compiledTables.set(table, compiled);
+      }
+      return compiled;
+    }
   }
   return null;
 }
 
-const rulesByFamilyCache = new WeakMap<GuaranteeTable, Map<Family, GuaranteeRule[]>>();
-
-function rulesFor(table: GuaranteeTable, family: Family): GuaranteeRule[] {
-  let byFamily = rulesByFamilyCache.get(table);
-  if (!byFamily) {
-    byFamily = new Map();
-    for (const rule of table.rules) {
-      for (const ruleFamily of rule.when.families) {
-        const list = byFamily.get(ruleFamily) ?? [];
-        list.push(rule);
-        byFamily.set(ruleFamily, list);
-      }
-    }
-    rulesByFamilyCache.set(table, byFamily);
-  }
-  return byFamily.get(family) ?? [];
-}
+const NO_RULES: GuaranteeRule[] = [];
 
 /** First rule of the table whose criteria match the line (specific rows come first in the data). */
-function selectRule(table: GuaranteeTable, line: Line, equipment: Equipment | null): GuaranteeRule | null {
-  for (const rule of rulesFor(table, line.family)) {
+function selectRule(table: CompiledTable, line: Line, equipment: Equipment | null): GuaranteeRule | null {
+  for (const rule of table.rulesByFamily.get(line.family) ?? NO_RULES) {
     const when = rule.when;
     if (when.optam !== undefined && when.optam !== (line.optam !== false)) continue;
     if (when.baskets !== undefined && (line.basket === null || !when.baskets.includes(line.basket))) continue;
@@ -189,21 +198,16 @@ function equipmentsByDate(lines: readonly Line[], amos: readonly number[]): Map<
 
 const NO_EQUIPMENTS: ReadonlyMap<string, Equipment> = new Map();
 
-/** AMO gross: from the décompte, or rate × base with the forfait « actes lourds », never above the expense. */
-function amoOf(line: Line, parameters: ParametersOnDate): Amo {
-  if (line.amoCents !== null) return { cents: line.amoCents, computed: false, heavyActFeeCents: null };
+/** Prepares a request line; its AMO gross comes from the décompte, or rate × base with the forfait « actes lourds », never above the expense. */
+function prepare(line: Line, index: number, parameters: ParametersOnDate): Prepared {
+  if (line.amoCents !== null) return { index, line, parameters, amoCents: line.amoCents, amoComputed: false, heavyActFeeCents: null };
   const byRate = applyRateBp(line.baseCents, line.amoRateBp);
   const heavy = parameters.heavyActFee;
   const heavyApplies =
     heavy !== null && heavy.families.includes(line.family) && line.baseCents >= heavy.thresholdCents && line.amoRateBp < FULL_RATE_BP && line.baseCents - heavy.amountCents > byRate;
-  const cents = Math.min(heavyApplies ? line.baseCents - heavy.amountCents : byRate, line.chargedCents);
-  return { cents, computed: true, heavyActFeeCents: heavyApplies ? heavy.amountCents : null };
+  const amoCents = Math.min(heavyApplies ? line.baseCents - heavy.amountCents : byRate, line.chargedCents);
+  return { index, line, parameters, amoCents, amoComputed: true, heavyActFeeCents: heavyApplies ? heavy.amountCents : null };
 }
-
-type Computed = Pick<
-  LineResult,
-  'amoCents' | 'flatFeeCents' | 'flatFeeDeferredCents' | 'deductibleCents' | 'deductibleDeferredCents' | 'amoNetCents' | 'amcCents' | 'remainingCents' | 'rule' | 'guaranteeTable' | 'steps'
->;
 
 /**
  * A liquidated line. The French sentence is rendered when read (a page, JSON.stringify):
@@ -211,32 +215,33 @@ type Computed = Pick<
  * A spread copy (`{ ...line }`) drops it: copy it explicitly if needed.
  */
 class LiquidatedLine implements LineResult {
-  readonly careDate: string;
-  readonly family: Family;
-  readonly act: string | null;
-  readonly basket: Basket | null;
-  readonly chargedCents: number;
-  readonly baseCents: number;
-  readonly amoRateBp: number;
-  readonly pathway: Pathway;
-  readonly optam: boolean | null;
-  readonly quantity: number;
-  readonly priceCapCents: number | null;
-  readonly maternity: boolean;
-  readonly providerId: string | null;
-  readonly amoCents: number;
-  readonly flatFeeCents: number;
-  readonly flatFeeDeferredCents: number;
-  readonly deductibleCents: number;
-  readonly deductibleDeferredCents: number;
-  readonly amoNetCents: number;
-  readonly amcCents: number;
-  readonly remainingCents: number;
-  readonly rule: string;
-  readonly guaranteeTable: string;
-  readonly steps: ExplanationStep[];
+  // Declared, not defined: the constructor sets every field once (no define-then-assign per line).
+  declare readonly careDate: string;
+  declare readonly family: Family;
+  declare readonly act: string | null;
+  declare readonly basket: Basket | null;
+  declare readonly chargedCents: number;
+  declare readonly baseCents: number;
+  declare readonly amoRateBp: number;
+  declare readonly pathway: Pathway;
+  declare readonly optam: boolean | null;
+  declare readonly quantity: number;
+  declare readonly priceCapCents: number | null;
+  declare readonly maternity: boolean;
+  declare readonly providerId: string | null;
+  declare readonly amoCents: number;
+  declare readonly flatFeeCents: number;
+  declare readonly flatFeeDeferredCents: number;
+  declare readonly deductibleCents: number;
+  declare readonly deductibleDeferredCents: number;
+  declare readonly amoNetCents: number;
+  declare readonly amcCents: number;
+  declare readonly remainingCents: number;
+  declare readonly rule: string;
+  declare readonly guaranteeTable: string;
+  declare readonly steps: ExplanationStep[];
 
-  constructor(line: Line, computed: Computed) {
+  constructor(line: Line, amoCents: number, charges: Deductions, amcCents: number, rule: string, guaranteeTable: string, steps: ExplanationStep[]) {
     this.careDate = line.careDate;
     this.family = line.family;
     this.act = line.act;
@@ -250,17 +255,17 @@ class LiquidatedLine implements LineResult {
     this.priceCapCents = line.priceCapCents;
     this.maternity = line.maternity;
     this.providerId = line.providerId;
-    this.amoCents = computed.amoCents;
-    this.flatFeeCents = computed.flatFeeCents;
-    this.flatFeeDeferredCents = computed.flatFeeDeferredCents;
-    this.deductibleCents = computed.deductibleCents;
-    this.deductibleDeferredCents = computed.deductibleDeferredCents;
-    this.amoNetCents = computed.amoNetCents;
-    this.amcCents = computed.amcCents;
-    this.remainingCents = computed.remainingCents;
-    this.rule = computed.rule;
-    this.guaranteeTable = computed.guaranteeTable;
-    this.steps = computed.steps;
+    this.amoCents = amoCents;
+    this.flatFeeCents = charges.flatFeeDeducted;
+    this.flatFeeDeferredCents = charges.flatFee.cents - charges.flatFeeDeducted;
+    this.deductibleCents = charges.deductibleDeducted;
+    this.deductibleDeferredCents = charges.deductible.cents - charges.deductibleDeducted;
+    this.amoNetCents = amoCents - charges.flatFeeDeducted - charges.deductibleDeducted;
+    this.amcCents = amcCents;
+    this.remainingCents = line.chargedCents - this.amoNetCents - amcCents;
+    this.rule = rule;
+    this.guaranteeTable = guaranteeTable;
+    this.steps = steps;
   }
 
   get explanation(): string {
@@ -299,22 +304,6 @@ function exemption(context: Context, line: Line, parameters: ParametersOnDate): 
   return null;
 }
 
-// Only counters that a rule of the table caps or credits per year are worth counting.
-const yearlyCountersCache = new WeakMap<GuaranteeTable, Set<string>>();
-
-function yearlyCounters(table: GuaranteeTable): Set<string> {
-  let counters = yearlyCountersCache.get(table);
-  if (!counters) {
-    counters = new Set();
-    for (const rule of table.rules) {
-      const yearlyFlat = rule.cover.some((component) => component.form === 'FLAT' && component.per === 'YEAR');
-      if (rule.annualCapCents !== undefined || yearlyFlat) counters.add(rule.counter ?? rule.id);
-    }
-    yearlyCountersCache.set(table, counters);
-  }
-  return counters;
-}
-
 interface Recorded {
   amoCents: number;
   amcCents: number;
@@ -323,12 +312,12 @@ interface Recorded {
 }
 
 /** Records a liquidated line (from the history or this request) in the counters. */
-function record(context: Context, line: Line, table: GuaranteeTable | null, rule: GuaranteeRule | null, amounts: Recorded): void {
+function record(context: Context, line: Line, table: CompiledTable | null, rule: GuaranteeRule | null, amounts: Recorded): void {
   const { counters } = context;
   const year = line.year;
   if (amounts.flatFeeIncurredCents > 0) counters.addFlatFee(flatFeeDayKey(line), year, amounts.flatFeeIncurredCents);
   if (amounts.deductibleIncurredCents > 0) counters.addDeductible(deductibleDayKey(line), year, amounts.deductibleIncurredCents);
-  if (rule && table && yearlyCounters(table).has(rule.counter ?? rule.id)) counters.addPaid(rule.counter ?? rule.id, year, amounts.amoCents, amounts.amcCents);
+  if (rule && table && table.yearlyCounters.has(rule.counter ?? rule.id)) counters.addPaid(rule.counter ?? rule.id, year, amounts.amoCents, amounts.amcCents);
   if (amounts.amcCents > 0 && line.family === 'HEARING_AID') counters.addHearingAids(line.careDate, line.quantity);
   if (line.optics) {
     if (amounts.amcCents > 0) counters.addOpticsEquipment(line.careDate);
@@ -525,29 +514,25 @@ function deductions(context: Context, line: Line, parameters: ParametersOnDate, 
   return { flatFee, flatFeeDeducted, deductible, deductibleDeducted };
 }
 
-function liquidateLine(context: Context, { index, line, parameters, amo: amoGross }: Prepared): LineResult {
+function liquidateLine(context: Context, { index, line, parameters, amoCents: amo, amoComputed, heavyActFeeCents }: Prepared): LineResult {
   const { counters, product } = context;
-  const amo = amoGross.cents;
-  const steps: ExplanationStep[] = [{ code: 'AMO', amountCents: amo, baseCents: line.baseCents, rateBp: line.amoRateBp, computed: amoGross.computed }];
-  if (amoGross.heavyActFeeCents !== null) steps.push({ code: 'HEAVY_ACT_FEE', amountCents: amoGross.heavyActFeeCents });
-
-  const { flatFee, flatFeeDeducted, deductible, deductibleDeducted } = deductions(context, line, parameters, amo, steps);
-  const amoNet = amo - flatFeeDeducted - deductibleDeducted;
+  const steps: ExplanationStep[] = [{ code: 'AMO', amountCents: amo, baseCents: line.baseCents, rateBp: line.amoRateBp, computed: amoComputed }];
+  if (heavyActFeeCents !== null) steps.push({ code: 'HEAVY_ACT_FEE', amountCents: heavyActFeeCents });
+  const charges = deductions(context, line, parameters, amo, steps);
 
   // AMC: the contract formula on the AMO gross, then the annual cap, then the responsable ceilings.
   const table = tableInForce(product, line.careDate);
   if (!table) {
     throw new CoverageInputError('NO_GUARANTEE_IN_FORCE', `lines[${index}].careDate`, `Aucune garantie du produit ${product.code} n'est en vigueur le ${line.careDate}.`);
   }
-  const guaranteeTable = `${product.code}@${table.version}`;
-  const equipment = line.optics ? (context.equipments.get(line.careDate) ?? null) : null;
+    const equipment = line.optics ? (context.equipments.get(line.careDate) ?? null) : null;
   const rule = selectRule(table, line, equipment);
   let amc = 0;
   if (!rule || rule.cover.length === 0) {
-    if (rule) steps.push({ code: 'GUARANTEE', rule: rule.id, label: rule.label, guaranteeTable });
+    if (rule) steps.push({ code: 'GUARANTEE', rule: rule.id, label: rule.label, guaranteeTable: table.name });
     steps.push({ code: 'NOT_COVERED' });
   } else {
-    steps.push({ code: 'GUARANTEE', rule: rule.id, label: rule.label, guaranteeTable });
+    steps.push({ code: 'GUARANTEE', rule: rule.id, label: rule.label, guaranteeTable: table.name });
     const blocked = renewalBlock(context, line, parameters);
     if (blocked) {
       steps.push({ code: 'RENEWAL_NOT_DUE', ...blocked });
@@ -578,20 +563,8 @@ function liquidateLine(context: Context, { index, line, parameters, amo: amoGros
     }
   }
 
-  record(context, line, table, rule, { amoCents: amo, amcCents: amc, flatFeeIncurredCents: flatFee.cents, deductibleIncurredCents: deductible.cents });
-  return new LiquidatedLine(line, {
-    amoCents: amo,
-    flatFeeCents: flatFeeDeducted,
-    flatFeeDeferredCents: flatFee.cents - flatFeeDeducted,
-    deductibleCents: deductibleDeducted,
-    deductibleDeferredCents: deductible.cents - deductibleDeducted,
-    amoNetCents: amoNet,
-    amcCents: amc,
-    remainingCents: line.chargedCents - amoNet - amc,
-    rule: rule && rule.cover.length > 0 ? rule.id : 'NOT_COVERED',
-    guaranteeTable,
-    steps,
-  });
+  record(context, line, table, rule, { amoCents: amo, amcCents: amc, flatFeeIncurredCents: charges.flatFee.cents, deductibleIncurredCents: charges.deductible.cents });
+  return new LiquidatedLine(line, amo, charges, amc, rule && rule.cover.length > 0 ? rule.id : 'NOT_COVERED', table.name, steps);
 }
 
 /**
@@ -615,10 +588,10 @@ export function liquidate(input: LiquidationInput, parameters: ParameterSet = re
     const previous = prepared[index - 1];
     if (previous && line.careDate < previous.line.careDate) inDateOrder = false;
     if (line.optics) hasOptics = true;
-    prepared.push({ index, line, parameters: onDate, amo: amoOf(line, onDate) });
+    prepared.push(prepare(line, index, onDate));
   });
   const equipments = hasOptics
-    ? equipmentsByDate([...historyLines, ...prepared.map((item) => item.line)], [...history.map((line) => line.amoCents), ...prepared.map((item) => item.amo.cents)])
+    ? equipmentsByDate([...historyLines, ...prepared.map((item) => item.line)], [...history.map((line) => line.amoCents), ...prepared.map((item) => item.amoCents)])
     : NO_EQUIPMENTS;
   const context: Context = { product, beneficiary: input.beneficiary, counters: new BeneficiaryCounters(), equipments };
   recordHistory(context, history, historyLines);
