@@ -124,8 +124,10 @@ function fieldPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text === '' ? String(key) : `${text}.${String(key)}`), '');
 }
 
+const TYPE_NAMES: Record<string, string> = { number: 'nombre', int: 'nombre entier', string: 'texte', boolean: 'booléen', object: 'objet', array: 'liste' };
+
 function describe(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type') return `${issue.expected} attendu`;
+  if (issue.code === 'invalid_type') return `${TYPE_NAMES[issue.expected] ?? issue.expected} attendu`;
   if (issue.code === 'invalid_value') return `valeur attendue parmi : ${issue.values.map(String).join(', ')}`;
   if (issue.code === 'unrecognized_keys') return `champ inconnu : ${issue.keys.join(', ')}`;
   if (issue.code === 'too_small') return `valeur trop petite (minimum ${String(issue.minimum)})`;
