@@ -538,8 +538,8 @@ function liquidateLine(context: Context, { index, line, parameters, amoCents: am
       steps.push({ code: 'RENEWAL_NOT_DUE', ...blocked });
     } else {
       let amoReference = amo;
-      if (product.responsible && line.pathway === 'OUT') {
-        // The majoration hors parcours stays with the member: compute as if the in-parcours rate applied.
+      if (line.pathway === 'OUT') {
+        // The majoration hors parcours stays with the member (issue 3): compute as if the in-parcours rate applied.
         const inPathwayRate = Math.min(FULL_RATE_BP, line.amoRateBp + parameters.outOfPathwayMajorationBp);
         amoReference = Math.max(amo, Math.min(line.chargedCents, applyRateBp(line.baseCents, inPathwayRate)));
         steps.push({ code: 'OUT_OF_PATHWAY', referenceAmoCents: amoReference });
