@@ -207,6 +207,17 @@ describe('engine rules', () => {
     expect(one({ ...rich, responsible: false }, gp({ chargedCents: 10_000, baseCents: 2300, optam: false })).amcCents).toBe(9200 - 1610);
   });
 
+  test('hors parcours: the majoration stays with the member even without a contrat responsable', () => {
+    const plain: Product = {
+      code: 'PLAIN',
+      label: 'Non responsable',
+      responsible: false,
+      versions: [{ version: '1', validFrom: '2020-01-01', validTo: null, rules: [{ id: 'ALL', label: 'Tout', when: { families: ['CONSULTATION'] }, cover: [{ form: 'BASE_PERCENT_INCL_AMO', rateBp: 30_000 }] }] }],
+    };
+    const line = one(plain, gp({ amoRateBp: 3000, pathway: 'OUT', chargedCents: 6000 }));
+    expect(amounts(line)).toEqual({ amo: 900, amoNet: 700, amc: 6000 - 2100, remaining: 1400 });
+  });
+
   test('optics classe B equipment ceiling and frame ceiling (responsable)', () => {
     const rich: Product = {
       code: 'RICH',
