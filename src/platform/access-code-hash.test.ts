@@ -50,22 +50,4 @@ describe('access-code hashing (AUTH-01)', () => {
     const verifier = accessCodeVerifier(pepper, cheap);
     expect(await verifier.verifyAgainstDummy('482915')).toBe(false);
   });
-
-  test('ENUM-02 the dummy costs what a real verification costs (real parameters, median of 7)', async () => {
-    const hash = await hashAccessCode('482915', pepper);
-    await verifyAgainstDummy('482915', pepper); // builds the cached dummy hash
-    const time = async (run: () => Promise<unknown>) => {
-      const start = process.hrtime.bigint();
-      await run();
-      return Number(process.hrtime.bigint() - start) / 1e6;
-    };
-    const real: number[] = [];
-    const dummy: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      real.push(await time(() => verifyAccessCode(hash, '111111', pepper)));
-      dummy.push(await time(() => verifyAgainstDummy('111111', pepper)));
-    }
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[3]!;
-    expect(Math.abs(median(real) - median(dummy))).toBeLessThan(Math.max(10, median(real) * 0.5));
-  });
 });
