@@ -10,6 +10,7 @@ import { createJobs, type Jobs } from './jobs.ts';
 import type { Logger } from './logger.ts';
 import { createMailer, type Mailer } from './mail.ts';
 import { createSendEmailJob } from './mail-job.ts';
+import { createGenerateLetterJob } from '../features/letters/generate-letter-job.ts';
 
 export type RunningApp = { server: FastifyInstance; db: Database; jobs: Jobs; stop(): Promise<void> };
 
@@ -21,7 +22,10 @@ export async function loadPageContext(db: Database): Promise<PageContext> {
 /** Mail and jobs for one process: every job definition of the product is registered here. */
 export async function createPlatform(config: Config, db: Database, logger: Logger): Promise<{ mailer: Mailer; jobs: Jobs; jobDefinitions: AppDependencies['jobDefinitions'] }> {
   const mailer = createMailer({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, dataDir: config.dataDir });
-  const jobDefinitions = { sendEmail: createSendEmailJob(mailer) };
+  const jobDefinitions = {
+    sendEmail: createSendEmailJob(mailer),
+    generateLetter: createGenerateLetterJob({ db, dataDir: config.dataDir, clock: () => new Date(), dataEncryptionKey: config.secrets.dataEncryptionKey }),
+  };
   const jobs = await createJobs(db, Object.values(jobDefinitions), { logger });
   return { mailer, jobs, jobDefinitions };
 }

@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import type { Jobs } from '../jobs.ts';
 import type { SendEmailPayload } from '../mail-job.ts';
 import type { JobDefinition } from '../jobs.ts';
+import type { GenerateLetterJob } from '../../features/letters/generate-letter-job.ts';
 import type { Logger } from '../logger.ts';
 import { registerErrorHandling } from './errors.ts';
 import type { PageContext } from './page-context.ts';
@@ -26,7 +27,7 @@ export type AppDependencies = {
   page: PageContext;
   jobs: Jobs;
   /** The product's job definitions, enqueued by use cases inside their transaction. */
-  jobDefinitions: { sendEmail: JobDefinition<SendEmailPayload> };
+  jobDefinitions: { sendEmail: JobDefinition<SendEmailPayload>; generateLetter: GenerateLetterJob };
 };
 
 export type RouteContext = AppDependencies & { sessions: SessionStore };
