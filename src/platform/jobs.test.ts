@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createTestDatabase, type TestDatabase } from '../../test/db.ts';
 import { createJobs, defineJob, InvalidJobPayloadError, UnknownJobError, type Jobs } from './jobs.ts';
+import { waitFor } from '../../test/wait.ts';
 
 const logLines: Array<Record<string, unknown>> = [];
 const logger = pino({ level: 'info' }, { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) });
@@ -51,15 +52,6 @@ type JobRow = {
   output: { message?: string } | null;
 };
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('jobs (pg-boss)', () => {
   let db: TestDatabase;

@@ -9,6 +9,7 @@ import { createTestDatabase } from '../../test/db.ts';
 import { createJobs, InvalidJobPayloadError } from './jobs.ts';
 import { createSendEmailJob } from './mail-job.ts';
 import { createMailer, listOutbox, MailHeaderError, outboxDir, parseEml, readOutboxMessage, type Mailer } from './mail.ts';
+import { waitFor } from '../../test/wait.ts';
 
 const MAIL_FROM = 'Mutuelle Exemple <ne-pas-repondre@mutuelle.example>';
 const message = {
@@ -48,15 +49,6 @@ async function startSmtp(port = 0) {
   };
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 let dataDir: string;
 beforeEach(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createTestApp, type TestApp } from '../../../test/app.ts';
+import { waitFor } from '../../../test/wait.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -13,12 +14,10 @@ test('an email enqueued in a committed transaction is written to the outbox and 
     t.jobs.enqueue(tx, t.jobDefinitions.sendEmail, { to: 'adherent@demo.example', subject, text: 'Bonjour,\nVotre espace est prêt.', html: '<p>Bonjour</p>' }),
   );
   await t.jobs.startWorkers();
-  let list = '';
-  for (let i = 0; i < 60 && !list.includes(subject); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    list = (await t.app.inject({ method: 'GET', url: '/dev/courriels' })).body;
-  }
-  expect(list).toContain(subject);
+  const list = await waitFor('the email in the mailbox', async () => {
+    const body = (await t.app.inject({ method: 'GET', url: '/dev/courriels' })).body;
+    return body.includes(subject) ? body : undefined;
+  });
   const link = /href="(\/dev\/courriels\/[^"]+)"/.exec(list)![1]!;
   const message = await t.app.inject({ method: 'GET', url: link });
   expect(message.statusCode).toBe(200);

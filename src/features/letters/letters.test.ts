@@ -12,6 +12,7 @@ import { createJobs, type Jobs } from '../../platform/jobs.ts';
 import { createGenerateLetterJob, generateLetter, lettersDir, type GenerateLetterDeps, type GenerateLetterJob } from './generate-letter-job.ts';
 import { frenchLongDate, groupCode, parisDate, placeAndDate, recipientLines } from './letter-model.ts';
 import { cancelLetter, markLetterPrinted, queueLetter } from './queue-letter.ts';
+import { waitFor } from '../../../test/wait.ts';
 
 const driver = testDriver();
 const KEY = Buffer.from('33'.repeat(32), 'hex');
@@ -63,15 +64,6 @@ const pdftotext = (file: string) => execFileSync('/usr/bin/pdftotext', ['-enc', 
 const pdfinfo = (file: string) => execFileSync('/usr/bin/pdfinfo', [file], { encoding: 'utf8' });
 const pdffonts = (file: string) => execFileSync('/usr/bin/pdffonts', [file], { encoding: 'utf8' });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe(`letters (${driver})`, () => {
   let db: TestDatabase;
