@@ -1,7 +1,8 @@
 import type { Feature } from '../platform/http/server.ts';
+import { loginRoutes } from './auth/login-routes.ts';
 import { devMailboxRoutes } from './dev-mailbox/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { homeRoutes } from './home/routes.ts';
 
 /** Every capability's routes, in one list: the server registers exactly these. */
-export const features: Feature[] = [healthRoutes, homeRoutes, devMailboxRoutes];
+export const features: Feature[] = [healthRoutes, homeRoutes, loginRoutes(), devMailboxRoutes];

@@ -1,6 +1,6 @@
 import { Layout } from '../../platform/views/layout.tsx';
 
-type Props = { organisation: { name: string; phone: string } };
+type Props = { organisation: { name: string; phone: string }; notice?: string | null };
 
 const SERVICES = [
   { title: 'Vos remboursements', text: 'La part de la Sécurité sociale, celle de votre mutuelle et ce qui reste à votre charge, ligne par ligne, expliqué simplement.' },
@@ -9,9 +9,14 @@ const SERVICES = [
   { title: 'Un conseiller', text: 'Une messagerie sécurisée pour écrire à votre conseiller, et vos coordonnées ou votre RIB à jour en quelques minutes.' },
 ];
 
-export function HomePage({ organisation }: Props) {
+export function HomePage({ organisation, notice = null }: Props) {
   return (
     <Layout title="Accueil" organisationName={organisation.name} currentPath="/">
+      {notice ? (
+        <div class="notice" role="status">
+          {notice}
+        </div>
+      ) : null}
       <section class="hero" aria-labelledby="titre-accueil">
         <h1 id="titre-accueil">Votre espace adhérent {organisation.name}</h1>
         <p class="lead">Suivez vos remboursements, téléchargez vos documents et échangez avec votre conseiller, où que vous soyez.</p>

@@ -2,20 +2,6 @@ import { Layout } from '../../platform/views/layout.tsx';
 
 type Props = { organisation: { name: string; phone: string } };
 
-export function LoginComingPage({ organisation }: Props) {
-  return (
-    <Layout title="Connexion" organisationName={organisation.name} currentPath="/connexion">
-      <section class="panel" aria-labelledby="titre-connexion">
-        <h1 id="titre-connexion">Connexion à votre espace</h1>
-        <p>La connexion en ligne ouvre prochainement.</p>
-        <p>
-          En attendant, nos conseillers vous répondent au <a href={`tel:${organisation.phone.replace(/\s/g, '')}`}>{organisation.phone}</a>.
-        </p>
-      </section>
-    </Layout>
-  );
-}
-
 export function AccessibilityPage({ organisation }: Props) {
   return (
     <Layout title="Accessibilité" organisationName={organisation.name} currentPath="/accessibilite">

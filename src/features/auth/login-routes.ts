@@ -1,0 +1,290 @@
+/**
+ * Member login over HTTP (issue 4): /connexion (NIR + code), /connexion/appareil (new-device check, AUTH-05),
+ * /deconnexion, and the first member pages /espace and /espace/appareils.
+ *
+ * ENUM-01: a wrong code, an unknown NIR, a locked account and an account without code or email get the same page,
+ * status and headers; only the CSRF token and the NIR the visitor typed (shown again in its field) differ. Per-IP
+ * throttling (THR-03) says so in its own words and with 429: it depends on the client, not on the account.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { h } from 'preact';
+import { z } from 'zod';
+import { parseNir } from '../../domain/identity/nir.ts';
+import type { AccessCodeVerifier } from '../../platform/access-code-hash.ts';
+import { AppError } from '../../platform/errors.ts';
+import { sendPage } from '../../platform/http/render.ts';
+import type { Feature, RouteContext } from '../../platform/http/server.ts';
+import { lockNoticeMail, newDeviceCodeMail, newDeviceNoticeMail } from './login-mails.ts';
+import { DeviceCheckPage, DevicesPage, LoginPage, MemberHomePage, type LoginPageProps } from './login-page.tsx';
+import {
+  COOKIE_OPTIONS,
+  DEVICE_COOKIE,
+  NEW_DEVICE_LIMITS,
+  PENDING_COOKIE,
+  answerChallenge,
+  deviceLabel,
+  findChallenge,
+  issueChallenge,
+  listTrustedDevices,
+  normaliseAnswer,
+  readPending,
+  rememberDevice,
+  revokeTrustedDevice,
+  signPending,
+  tokenHash,
+  useTrustedDevice,
+  verifiedEmailOf,
+  writeAudit,
+  type ChallengeMethod,
+} from './new-device.ts';
+import { CODE_FORMAT_MESSAGE, LOGIN_FAILED_MESSAGE, LOGIN_THROTTLED_MESSAGE, verifyLogin } from './verify-login.ts';
+
+// VAL-03: every body and parameter through a strict schema (unknown keys refused), with length caps.
+const loginBody = z.strictObject({ _csrf: z.string().max(200), nir: z.string().max(100), code: z.string().max(100), next: z.string().max(500).optional() });
+const loginQuery = z.object({ next: z.string().max(500).optional(), motif: z.string().max(30).optional() });
+const deviceBody = z.strictObject({ _csrf: z.string().max(200), code: z.string().max(100) });
+const csrfOnlyBody = z.strictObject({ _csrf: z.string().max(200) });
+const deviceParams = z.strictObject({ id: z.uuid() });
+const devicesQuery = z.object({ retire: z.string().max(5).optional() });
+
+export const MEMBER_HOME = '/espace';
+
+/** WEB-05: only a relative path inside the member area; anything else (//evil.test, https:evil, /\evil…) is dropped. */
+export function safeNext(next: string | undefined | null): string | null {
+  if (typeof next !== 'string' || next.length > 300) return null;
+  return /^\/espace(?:\/[A-Za-z0-9_-]+)*\/?(?:\?[A-Za-z0-9_=&%-]*)?$/.test(next) ? next : null;
+}
+
+const NOTICES: Record<string, string> = {
+  expire: 'Le délai pour confirmer cet appareil est dépassé. Connectez-vous à nouveau pour recevoir un nouveau code.',
+  annule: 'Après trop de codes erronés, la confirmation de cet appareil est annulée. Connectez-vous à nouveau pour recevoir un nouveau code.',
+  session: 'Votre session a pris fin. Connectez-vous à nouveau.',
+};
+
+/** c•••@exemple.fr */
+export function maskEmail(address: string): string {
+  const [local = '', domain = ''] = address.split('@');
+  return `${local.slice(0, 1)}•••@${domain}`;
+}
+
+export type LoginRouteOptions = {
+  /** Tests count or cheapen verifications; the default is argon2id with the OWASP parameters. */
+  verifier?: AccessCodeVerifier;
+};
+
+export function loginRoutes(options: LoginRouteOptions = {}): Feature {
+  return (app, context) => registerLoginRoutes(app, context, options);
+}
+
+function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext, options: LoginRouteOptions): void {
+  const { config, db, clock, page, jobs, jobDefinitions, sessions } = context;
+  const { organisation } = page;
+  const pepper = config.secrets.codePepper;
+  const cookieSecret = config.secrets.sessionSecret;
+  const mailCommon = { organisationName: organisation.name, phone: organisation.phone, publicUrl: config.publicUrl };
+
+  const renderLogin = (reply: FastifyReply, props: Omit<LoginPageProps, 'organisation'>, status = 200) => sendPage(reply, h(LoginPage, { organisation, ...props }), status);
+
+  async function firstNameOf(memberId: string): Promise<string> {
+    const { rows } = await db.query<{ first_name: string }>(`SELECT first_name FROM beneficiary WHERE member_id = $1 AND relationship = 'SELF' LIMIT 1`, [memberId]);
+    return rows[0]?.first_name ?? '';
+  }
+
+  /** The member session or a redirect to the login page that comes back here. */
+  function requireMember(request: FastifyRequest, reply: FastifyReply): string | null {
+    if (request.session?.kind === 'member') return request.session.subjectId;
+    const next = request.method === 'GET' ? safeNext(request.url) : null;
+    void reply.redirect(next ? `/connexion?next=${encodeURIComponent(next)}` : '/connexion', 303);
+    return null;
+  }
+
+  const setDeviceCookie = (reply: FastifyReply, token: string) =>
+    reply.setCookie(DEVICE_COOKIE, token, { ...COOKIE_OPTIONS, maxAge: Math.floor(NEW_DEVICE_LIMITS.trustedDeviceMs / 1000) });
+
+  // ------------------------------------------------------------------------------------------------------------
+  app.get('/connexion', async (request, reply) => {
+    const query = loginQuery.safeParse(request.query);
+    const next = query.success ? safeNext(query.data.next) : null;
+    if (request.session?.kind === 'member') return reply.redirect(next ?? MEMBER_HOME, 303);
+    const motif = query.success ? query.data.motif : undefined;
+    return renderLogin(reply, { csrfToken: request.csrfToken, nir: '', next, fieldErrors: {}, formError: null, notice: motif ? (NOTICES[motif] ?? null) : null });
+  });
+
+  app.post('/connexion', async (request, reply) => {
+    const parsed = loginBody.safeParse(request.body);
+    if (!parsed.success) throw new AppError('VALIDATION');
+    const { nir, code } = parsed.data;
+    const next = safeNext(parsed.data.next);
+    const now = clock();
+    const ip = request.ip;
+    const outcome = await verifyLogin(db, { nir, code, ip, now }, { keys: { blindIndexKey: config.secrets.blindIndexKey }, pepper, verifier: options.verifier });
+    const again = (status: number, fieldErrors: LoginPageProps['fieldErrors'], formError: string | null) =>
+      renderLogin(reply, { csrfToken: request.csrfToken, nir, next, fieldErrors, formError, notice: null }, status);
+
+    switch (outcome.kind) {
+      case 'VALIDATION': {
+        // Both fields at once, in the words of the use case (checked before any lookup).
+        const parsedNir = parseNir(nir);
+        const fieldErrors: LoginPageProps['fieldErrors'] = {};
+        if (!parsedNir.ok) fieldErrors.nir = nir.trim() === '' ? 'Saisissez votre numéro de Sécurité sociale.' : parsedNir.error.message;
+        if (!/^[0-9]{6}$/.test(code)) fieldErrors.code = code === '' ? 'Saisissez votre code d’accès à 6 chiffres.' : CODE_FORMAT_MESSAGE;
+        return again(400, fieldErrors, null);
+      }
+      case 'THROTTLED':
+        return again(429, {}, LOGIN_THROTTLED_MESSAGE);
+      case 'INVALID':
+      case 'LOCKED': {
+        if (outcome.kind === 'INVALID' && outcome.lockedNow) {
+          const lock = outcome.lockedNow;
+          await db.transaction(async (tx) => {
+            const to = await verifiedEmailOf(tx, lock.memberId);
+            if (to) await jobs.enqueue(tx, jobDefinitions.sendEmail, lockNoticeMail({ ...mailCommon, to, temporary: lock.kind === 'TEMPORARY', lockKey: `${lock.memberId}:${now.getTime()}` }));
+          });
+        }
+        return again(401, {}, LOGIN_FAILED_MESSAGE);
+      }
+      case 'SUCCESS':
+        break;
+    }
+    const { memberId, attemptId } = outcome;
+    const result = await db.transaction(async (tx) => {
+      const deviceId = await useTrustedDevice(tx, memberId, request.cookies[DEVICE_COOKIE], now);
+      if (deviceId) {
+        await sessions.start(tx, reply, request, 'member', memberId);
+        await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { attemptId, deviceId, via: 'TRUSTED_DEVICE' } });
+        return { kind: 'SESSION' as const };
+      }
+      const challenge = await issueChallenge(tx, { memberId, attemptId, now, pepper });
+      if (challenge.method === 'EMAIL') {
+        await jobs.enqueue(tx, jobDefinitions.sendEmail, newDeviceCodeMail({ ...mailCommon, to: challenge.email, code: challenge.code, challengeId: challenge.challengeId }));
+      }
+      await writeAudit(tx, {
+        now, ip, actorType: 'anonymous', actorId: null, action: 'auth.device.challenge', memberId,
+        details: { attemptId, method: challenge.method, ...('challengeId' in challenge ? { challengeId: challenge.challengeId } : {}) },
+      });
+      return { kind: 'CHALLENGE' as const, method: challenge.method };
+    });
+    if (result.kind === 'SESSION') return reply.redirect(next ?? MEMBER_HOME, 303);
+    const pending = signPending(cookieSecret, { attemptId, method: result.method, expiresAt: now.getTime() + NEW_DEVICE_LIMITS.pendingCookieMs, next: next ?? '' });
+    reply.setCookie(PENDING_COOKIE, pending, { ...COOKIE_OPTIONS, maxAge: Math.floor(NEW_DEVICE_LIMITS.pendingCookieMs / 1000) });
+    return reply.redirect('/connexion/appareil', 303);
+  });
+
+  // ------------------------------------------------------------------------------------------------------------
+  const restart = (reply: FastifyReply, motif: 'expire' | 'annule') => {
+    reply.clearCookie(PENDING_COOKIE, COOKIE_OPTIONS);
+    return reply.redirect(`/connexion?motif=${motif}`, 303);
+  };
+
+  app.get('/connexion/appareil', async (request, reply) => {
+    const now = clock();
+    const pending = readPending(cookieSecret, request.cookies[PENDING_COOKIE], now);
+    if (!pending) return restart(reply, 'expire');
+    let maskedEmail: string | null = null;
+    if (pending.method === 'EMAIL' || pending.method === 'LETTER') {
+      const challenge = await findChallenge(db, pending.attemptId, now);
+      if (!challenge) return restart(reply, 'expire');
+      if (pending.method === 'EMAIL') {
+        const email = await verifiedEmailOf(db, challenge.memberId);
+        maskedEmail = email ? maskEmail(email) : null;
+      }
+    }
+    return sendPage(reply, h(DeviceCheckPage, { organisation, csrfToken: request.csrfToken, method: pending.method, maskedEmail, error: null }));
+  });
+
+  app.post('/connexion/appareil', async (request, reply) => {
+    const parsed = deviceBody.safeParse(request.body);
+    if (!parsed.success) throw new AppError('VALIDATION');
+    const now = clock();
+    const ip = request.ip;
+    const pending = readPending(cookieSecret, request.cookies[PENDING_COOKIE], now);
+    if (!pending || (pending.method !== 'EMAIL' && pending.method !== 'LETTER')) return restart(reply, 'expire');
+    const method: ChallengeMethod = pending.method;
+    const again = async (memberId: string, error: string) => {
+      const email = method === 'EMAIL' ? await verifiedEmailOf(db, memberId) : null;
+      return sendPage(reply, h(DeviceCheckPage, { organisation, csrfToken: request.csrfToken, method, maskedEmail: email ? maskEmail(email) : null, error }), 400);
+    };
+    const answer = normaliseAnswer(method, parsed.data.code);
+    if (answer === null) {
+      const challenge = await findChallenge(db, pending.attemptId, now);
+      if (!challenge) return restart(reply, 'expire');
+      return again(challenge.memberId, method === 'EMAIL' ? 'Le code de confirmation comporte exactement 6 chiffres.' : 'Le code d’activation comporte 8 lettres et chiffres.');
+    }
+    const result = await db.transaction(async (tx) => {
+      const outcome = await answerChallenge(tx, { attemptId: pending.attemptId, method, answer, now, pepper });
+      const base = { now, ip, attemptId: pending.attemptId };
+      if (outcome.kind === 'RIGHT') {
+        const { memberId } = outcome;
+        const device = await rememberDevice(tx, memberId, request.headers['user-agent'], now);
+        await sessions.start(tx, reply, request, 'member', memberId);
+        await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.device.new', memberId, details: { attemptId: base.attemptId, deviceId: device.deviceId, method } });
+        await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { attemptId: base.attemptId, deviceId: device.deviceId, via: 'NEW_DEVICE' } });
+        const to = await verifiedEmailOf(tx, memberId);
+        if (to) await jobs.enqueue(tx, jobDefinitions.sendEmail, newDeviceNoticeMail({ ...mailCommon, to, deviceLabel: deviceLabel(request.headers['user-agent']), deviceId: device.deviceId }));
+        return { kind: 'RIGHT' as const, token: device.token };
+      }
+      if (outcome.memberId) {
+        const action = outcome.kind === 'VOID' ? 'auth.device.challenge.voided' : 'auth.device.challenge.failure';
+        await writeAudit(tx, { now, ip, actorType: 'anonymous', actorId: null, action, memberId: outcome.memberId, details: { attemptId: base.attemptId, method } });
+      }
+      return outcome;
+    });
+    if (result.kind === 'RIGHT') {
+      reply.clearCookie(PENDING_COOKIE, COOKIE_OPTIONS);
+      setDeviceCookie(reply, result.token);
+      return reply.redirect(pending.next ? (safeNext(pending.next) ?? MEMBER_HOME) : MEMBER_HOME, 303);
+    }
+    if (result.kind === 'VOID') return restart(reply, result.memberId ? 'annule' : 'expire');
+    const left = result.attemptsLeft;
+    return again(result.memberId, `Code incorrect. Vérifiez le code ${method === 'EMAIL' ? 'reçu par email' : 'du courrier'} : ${left === 1 ? 'il vous reste 1 essai' : `il vous reste ${left} essais`}.`);
+  });
+
+  // ------------------------------------------------------------------------------------------------------------
+  app.post('/deconnexion', async (request, reply) => {
+    if (!csrfOnlyBody.safeParse(request.body).success) throw new AppError('VALIDATION');
+    const session = request.session;
+    if (session?.kind === 'member') {
+      await writeAudit(db, { now: clock(), ip: request.ip, actorType: 'member', actorId: session.subjectId, action: 'auth.logout', memberId: session.subjectId, details: {} });
+    }
+    await sessions.end(request, reply);
+    // SES-03 still clears storage and caches, but not every cookie: "cookies" would also wipe the trusted-device
+    // cookie, and every login after a logout would ask for an email code again. The session cookie is expired above.
+    reply.header('Clear-Site-Data', '"cache", "storage"');
+    return reply.redirect('/?deconnexion=1', 303);
+  });
+
+  // ------------------------------------------------------------------------------------------------------------
+  app.get(MEMBER_HOME, async (request, reply) => {
+    const memberId = requireMember(request, reply);
+    if (!memberId) return reply;
+    return sendPage(reply, h(MemberHomePage, { organisation, csrfToken: request.csrfToken, firstName: await firstNameOf(memberId) }));
+  });
+
+  app.get('/espace/appareils', async (request, reply) => {
+    const memberId = requireMember(request, reply);
+    if (!memberId) return reply;
+    const query = devicesQuery.safeParse(request.query);
+    const devices = await listTrustedDevices(db, memberId, request.cookies[DEVICE_COOKIE], clock());
+    const notice = query.success && query.data.retire === '1' ? 'L’appareil a été retiré : il devra être confirmé par un code à sa prochaine connexion.' : null;
+    return sendPage(reply, h(DevicesPage, { organisation, csrfToken: request.csrfToken, firstName: await firstNameOf(memberId), devices, notice }));
+  });
+
+  app.post('/espace/appareils/:id/retirer', async (request, reply) => {
+    if (!csrfOnlyBody.safeParse(request.body).success) throw new AppError('VALIDATION');
+    const memberId = requireMember(request, reply);
+    if (!memberId) return reply;
+    const params = deviceParams.safeParse(request.params);
+    if (!params.success) throw new AppError('NOT_FOUND');
+    const now = clock();
+    const revoked = await db.transaction(async (tx) => {
+      const done = await revokeTrustedDevice(tx, memberId, params.data.id, now);
+      if (done) await writeAudit(tx, { now, ip: request.ip, actorType: 'member', actorId: memberId, action: 'auth.device.revoked', memberId, details: { deviceId: params.data.id } });
+      return done;
+    });
+    // AC-02: another member's device, or one already gone, is simply not found.
+    if (!revoked) throw new AppError('NOT_FOUND');
+    const own = request.cookies[DEVICE_COOKIE];
+    if (own && tokenHash(own) === revoked.tokenHash) reply.clearCookie(DEVICE_COOKIE, COOKIE_OPTIONS);
+    return reply.redirect('/espace/appareils?retire=1', 303);
+  });
+}
