@@ -247,9 +247,6 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
       await writeAudit(db, { now: clock(), ip: request.ip, actorType: 'member', actorId: session.subjectId, action: 'auth.logout', memberId: session.subjectId, details: {} });
     }
     await sessions.end(request, reply);
-    // SES-03 still clears storage and caches, but not every cookie: "cookies" would also wipe the trusted-device
-    // cookie, and every login after a logout would ask for an email code again. The session cookie is expired above.
-    reply.header('Clear-Site-Data', '"cache", "storage"');
     return reply.redirect('/?deconnexion=1', 303);
   });
 

@@ -211,12 +211,23 @@ describe('sessions', () => {
     expect(await sessionOf(b)).toBeNull();
   });
 
+  test('after a session expires, the next page gives a CSRF token that works without the dead cookie', async () => {
+    const b = await loggedIn();
+    clock.advance(16 * 60_000);
+    const page = await t.app.inject({ method: 'GET', url: '/test/form', headers: { cookie: b.header() } });
+    expect(page.json().session).toBeNull();
+    const withoutSession = Object.entries(b.cookies).filter(([k]) => k !== '__Host-espace-session').map(([k, v]) => `${k}=${v}`).join('; ');
+    const post = await t.app.inject({ method: 'POST', url: '/test/form', headers: { cookie: withoutSession }, payload: { _csrf: page.json().csrf } });
+    expect(post.statusCode).toBe(200);
+  });
+
   test('SES-03 logout kills the server-side session and sends Clear-Site-Data', async () => {
     const b = await loggedIn();
     const stolenCookie = b.header();
     const logout = await t.app.inject({ method: 'POST', url: '/test/logout', headers: { cookie: stolenCookie }, payload: { _csrf: (await t.app.inject({ method: 'GET', url: '/test/form', headers: { cookie: stolenCookie } })).json().csrf } });
     expect(logout.statusCode).toBe(200);
-    expect(logout.headers['clear-site-data']).toContain('cookies');
+    expect(logout.headers['clear-site-data']).toBe('"cache", "storage"');
+    expect(([] as string[]).concat(logout.headers['set-cookie'] ?? []).some((c) => c.startsWith('__Host-espace-session=;'))).toBe(true);
     expect(await sessionOf({ ...b, header: () => stolenCookie })).toBeNull();
   });
 });

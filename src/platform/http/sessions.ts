@@ -97,6 +97,8 @@ export function registerSessions(
     const row = rows[0];
     if (!row) {
       reply.clearCookie(limits.cookie, COOKIE_OPTIONS);
+      // The page's CSRF token must not be bound to a cookie the browser is about to drop.
+      delete request.cookies[limits.cookie];
       return null;
     }
     return { kind, subjectId: row.subject_id, createdAt: row.created_at, lastSeenAt: now, absoluteExpiresAt: row.absolute_expires_at };
@@ -124,7 +126,8 @@ export function registerSessions(
         if (id) await db.query('DELETE FROM session WHERE id_hash = $1 AND kind = $2', [hashId(id), kind]);
         reply.clearCookie(limits.cookie, COOKIE_OPTIONS);
       }
-      reply.header('Clear-Site-Data', '"cookies", "storage"');
+      // Not "cookies": that would also wipe the trusted-device cookie; the session cookies are expired just above.
+      reply.header('Clear-Site-Data', '"cache", "storage"');
     },
     async endAllFor(tx, kind, subjectId, except) {
       const keep = except ? request2hash(except, kind) : null;
