@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { features } from '../src/features/index.ts';
+import { createPlatform, loadPageContext } from '../src/platform/app.ts';
+import { buildServer, type Feature } from '../src/platform/http/server.ts';
+import { testConfig, testLogger } from './app.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+
+/**
+ * AUTH-04: every route is either on this documented public list or refuses a visitor without a session.
+ * A new public route must be added here on purpose, with its reason. (Static files are served by the platform, before any
+ * feature, from public/ only: see the WEB-04 tests.)
+ */
+const PUBLIC_ROUTES: Record<string, string> = {
+  'GET /': 'home page',
+  'GET /accessibilite': 'accessibility statement',
+  'GET /mentions-legales': 'legal notice',
+  'GET /healthz': 'load balancer health check',
+  'GET /dev/courriels': 'dev mailbox (absent in production)',
+  'GET /dev/courriels/:file': 'dev mailbox (absent in production)',
+  'GET /connexion': 'login form',
+  'POST /connexion': 'login',
+  'GET /connexion/appareil': 'new-device check (needs the signed pending-login cookie)',
+  'POST /connexion/appareil': 'new-device check (needs the signed pending-login cookie)',
+  'POST /deconnexion': 'logout (harmless without a session)',
+  'GET /code-oublie': 'forgotten code form',
+  'POST /code-oublie': 'forgotten code request',
+  'GET /code-oublie/demande-enregistree': 'generic answer',
+  'GET /code-oublie/nouveau': 'reset link landing (needs the token)',
+  'POST /code-oublie/nouveau': 'new code (needs the token)',
+  'GET /code-oublie/code-enregistre': 'confirmation page after a reset (static text)',
+  'GET /activation': 'activation form',
+  'POST /activation': 'activation with the letter code',
+};
+const isPublic = (method: string, url: string) =>
+  Object.keys(PUBLIC_ROUTES).some((entry) => {
+    const [m, pattern] = entry.split(' ') as [string, string];
+    return m === method && (pattern.endsWith('*') ? url.startsWith(pattern.slice(0, -1)) : pattern === url);
+  });
+
+const routes: { method: string; url: string }[] = [];
+const recorder: Feature = (app) => {
+  app.addHook('onRoute', (route) => {
+    for (const method of ([] as string[]).concat(route.method)) if (method !== 'HEAD') routes.push({ method, url: route.url });
+  });
+};
+
+let db: TestDatabase;
+let app: FastifyInstance;
+let stop: () => Promise<void>;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  const config = testConfig();
+  const logger = testLogger('route-registry');
+  const platform = await createPlatform(config, db, logger);
+  app = await buildServer({ config, db, logger, clock: () => new Date(), page: await loadPageContext(db), jobs: platform.jobs, jobDefinitions: platform.jobDefinitions }, [recorder, ...features]);
+  await app.ready();
+  stop = async () => {
+    await app.close();
+    await platform.jobs.stop();
+    await platform.mailer.close();
+    await db.close();
+  };
+});
+afterAll(async () => stop());
+
+test('AUTH-04 every route outside the documented public list refuses a visitor without a session', async () => {
+  expect(routes.length).toBeGreaterThan(10);
+  const guarded = routes.filter((r) => !isPublic(r.method, r.url));
+  expect(guarded.length).toBeGreaterThan(0);
+  const open: string[] = [];
+  for (const route of guarded) {
+    const url = route.url.replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000').replace(/\*$/, 'x');
+    // A browser would also send the CSRF cookie and token: get them, so that the answer is about the session, not CSRF.
+    const page = await app.inject({ method: 'GET', url: '/' });
+    const cookie = page.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const response = await app.inject({ method: route.method as 'GET', url, headers: { cookie, accept: 'text/html' }, payload: route.method === 'GET' ? undefined : {} });
+    const refused = response.statusCode === 401 || response.statusCode === 403 || response.statusCode === 404 || ([302, 303].includes(response.statusCode) && String(response.headers.location).startsWith('/connexion'));
+    if (!refused) open.push(`${route.method} ${route.url} answered ${response.statusCode} ${response.headers.location ?? ''}`);
+  }
+  expect(open).toEqual([]);
+});
+
+test('AUTH-04 every documented public route exists (the list does not rot)', () => {
+  for (const entry of Object.keys(PUBLIC_ROUTES)) {
+    const [method, pattern] = entry.split(' ') as [string, string];
+    expect(routes.some((r) => r.method === method && (r.url === pattern || (pattern.endsWith('*') && r.url.startsWith(pattern.slice(0, -1))))), entry).toBe(true);
+  }
+});
