@@ -23,7 +23,7 @@ export async function loadPageContext(db: Database): Promise<PageContext> {
 export async function createPlatform(config: Config, db: Database, logger: Logger): Promise<{ mailer: Mailer; jobs: Jobs; jobDefinitions: AppDependencies['jobDefinitions'] }> {
   const mailer = createMailer({ smtpUrl: config.smtpUrl, mailFrom: config.mailFrom, dataDir: config.dataDir });
   const jobDefinitions = {
-    sendEmail: createSendEmailJob(mailer),
+    sendEmail: createSendEmailJob(mailer, config.secrets.dataEncryptionKey),
     generateLetter: createGenerateLetterJob({ db, dataDir: config.dataDir, clock: () => new Date(), dataEncryptionKey: config.secrets.dataEncryptionKey }),
   };
   const jobs = await createJobs(db, Object.values(jobDefinitions), { logger });

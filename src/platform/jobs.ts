@@ -15,6 +15,8 @@ export type JobDefinition<P> = {
   handler: (payload: P, context: JobContext) => Promise<void>;
   /** `limit` counts retries after the first attempt (pg-boss `retryLimit`). */
   retry?: { limit: number; delaySeconds: number; backoff: boolean };
+  /** For payloads that hold secrets (links, codes): what is stored in the job table, and how to read it back. */
+  sealing?: { seal(payload: P): object; unseal(stored: unknown): unknown };
 };
 
 // The one place for retry settings: 5 attempts in all, exponential backoff from 30 s (30–60 s, 60–120 s, …).
@@ -166,7 +168,8 @@ export async function createJobs(
     const started = Date.now();
     jobLog.info({ attempt }, 'job started');
     try {
-      await def.handler(parsePayload(def, job.data), { jobId: job.id, attempt, log: jobLog });
+      const stored = def.sealing ? def.sealing.unseal(job.data) : job.data;
+      await def.handler(parsePayload(def, stored), { jobId: job.id, attempt, log: jobLog });
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
       const willRetry = job.retryCount < job.retryLimit;
@@ -200,7 +203,7 @@ export async function createJobs(
       if (!def) throw new UnknownJobError(job.name);
       const data = parsePayload(def, payload);
       const { singletonKey, startAfterSeconds } = enqueueOptions;
-      return boss.send(def.name, data as object, {
+      return boss.send(def.name, def.sealing ? def.sealing.seal(data) : (data as object), {
         ...retryOptions(def),
         ...(singletonKey !== undefined ? { id: singletonId(def.name, singletonKey), singletonKey } : {}),
         ...(startAfterSeconds ? { startAfter: startAfterSeconds } : {}),

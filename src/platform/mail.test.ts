@@ -177,13 +177,19 @@ describe('send-email job', () => {
 
     const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, mailFrom: MAIL_FROM, dataDir });
     cleanups.push(() => mailer.close());
-    const sendEmail = createSendEmailJob(mailer);
+    const sendEmail = createSendEmailJob(mailer, Buffer.alloc(32, 7));
     const jobs = await createJobs(db, [sendEmail], { logger: pino({ level: 'silent' }), pollingIntervalSeconds: 0.5 });
     cleanups.push(() => jobs.stop());
     await jobs.startWorkers();
 
     await expect(db.transaction((tx) => jobs.enqueue(tx, sendEmail, { ...message, subject: 'a\nBcc: victime@example.org' }))).rejects.toBeInstanceOf(InvalidJobPayloadError);
     const id = (await db.transaction((tx) => jobs.enqueue(tx, sendEmail, { ...message, idempotencyKey: 'welcome:42' })))!;
+
+    // RST-01: a mailed link or code never sits in clear in the job table.
+    const stored = (await db.query<{ data: Record<string, unknown> }>('SELECT data FROM pgboss.job WHERE id = $1', [id])).rows[0]!.data;
+    expect(Object.keys(stored).sort()).toEqual(['idempotencyKey', 'sealed']);
+    expect(JSON.stringify(stored)).not.toContain(message.text);
+    expect(JSON.stringify(stored)).not.toContain(message.to);
 
     type Row = { state: string; retry_count: number; retry_limit: number; retry_delay: number; retry_backoff: boolean; output: { message?: string } | null };
     const row = async () => (await db.query<Row>('SELECT state, retry_count, retry_limit, retry_delay, retry_backoff, output FROM pgboss.job WHERE id = $1', [id])).rows[0];

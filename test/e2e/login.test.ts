@@ -8,6 +8,7 @@ import { insertHousehold } from '../../src/db/repositories/household.ts';
 import { computeNirKey } from '../../src/domain/identity/nir.ts';
 import { hashAccessCode } from '../../src/platform/access-code-hash.ts';
 import { checkAccessibility, closeHarness, formatViolations, harness, openPage, type Harness, type OpenedPage } from './harness.ts';
+import { queuedEmails } from '../mail-jobs.ts';
 
 let h: Harness;
 const opened: OpenedPage[] = [];
@@ -56,11 +57,8 @@ async function createMember(): Promise<{ nir: string; code: string; email: strin
 
 /** The code of the newest confirmation email to this address, read from the send-email job's payload. */
 async function emailedCode(to: string): Promise<string> {
-  const { rows } = await h.db.query<{ data: { text: string } }>(
-    `SELECT data FROM pgboss.job WHERE name = 'send-email' AND data->>'to' = $1 AND data->>'subject' = 'Votre code de confirmation' ORDER BY created_on DESC LIMIT 1`,
-    [to],
-  );
-  const code = /saisissez ce code sur la page ouverte : (\d{6})/.exec(rows[0]?.data.text ?? '')?.[1];
+  const newest = (await queuedEmails(h.db, to)).filter((m) => m.subject === 'Votre code de confirmation').at(-1);
+  const code = /saisissez ce code sur la page ouverte : (\d{6})/.exec(newest?.text ?? '')?.[1];
   if (!code) throw new Error('no confirmation code mailed');
   return code;
 }

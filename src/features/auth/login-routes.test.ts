@@ -7,6 +7,7 @@ import { createTestApp, testClock, testConfig, type TestApp } from '../../../tes
 import { createTestDatabase, testDriver, type TestDatabase } from '../../../test/db.ts';
 import { LOGIN_FAILED_MESSAGE } from './verify-login.ts';
 import { safeNext } from './login-routes.ts';
+import { queuedEmails } from '../../../test/mail-jobs.ts';
 
 const secrets = testConfig().secrets;
 const keys = { dataEncryptionKey: secrets.dataEncryptionKey, blindIndexKey: secrets.blindIndexKey };
@@ -120,18 +121,14 @@ class Browser {
 
 /** The newest new-device code emailed to this address, read from the mail job payload. */
 async function emailedCode(to: string): Promise<string> {
-  const { rows } = await db.query<{ data: { text: string; subject: string } }>(
-    `SELECT data FROM pgboss.job WHERE name = 'send-email' AND data->>'to' = $1 AND data->>'subject' = 'Votre code de confirmation' ORDER BY created_on DESC, id DESC LIMIT 1`,
-    [to],
-  );
-  const code = /saisissez ce code sur la page ouverte : (\d{6})/.exec(rows[0]?.data.text ?? '')?.[1];
+  const newest = (await queuedEmails(db, to)).filter((m) => m.subject === 'Votre code de confirmation').at(-1);
+  const code = /saisissez ce code sur la page ouverte : (\d{6})/.exec(newest?.text ?? '')?.[1];
   if (!code) throw new Error(`no code mailed to ${to}`);
   return code;
 }
 
 async function mailsTo(to: string) {
-  const { rows } = await db.query<{ data: { subject: string; text: string; html: string } }>(`SELECT data FROM pgboss.job WHERE name = 'send-email' AND data->>'to' = $1 ORDER BY created_on, id`, [to]);
-  return rows.map((r) => r.data);
+  return queuedEmails(db, to);
 }
 
 async function auditActions(memberId: string) {

@@ -9,6 +9,7 @@ import { computeNirKey } from '../../domain/identity/nir.ts';
 import { hashAccessCode } from '../../platform/access-code-hash.ts';
 import { decryptField } from '../../platform/crypto.ts';
 import type { Feature } from '../../platform/http/server.ts';
+import { queuedEmails, type QueuedEmail } from '../../../test/mail-jobs.ts';
 
 let serial = Math.floor(Math.random() * 500);
 
@@ -74,13 +75,8 @@ export const sessionProbe: Feature = (app: FastifyInstance, { sessions, db }) =>
   app.get('/test/whoami', async (request) => ({ memberId: request.session?.subjectId ?? null }));
 };
 
-export type SentEmail = { to: string; subject: string; text: string; html: string };
-
-/** Every email enqueued so far (the send-email jobs' payloads), oldest first. */
-export async function queuedEmails(db: Queryable, to?: string): Promise<SentEmail[]> {
-  const { rows } = await db.query<{ data: SentEmail }>(`SELECT data FROM pgboss.job WHERE name = 'send-email' ORDER BY created_on, id`);
-  return rows.map((r) => r.data).filter((m) => !to || m.to === to);
-}
+export type SentEmail = QueuedEmail;
+export { queuedEmails };
 
 /** The link of the newest reset email sent to `to`. */
 export async function resetLinkFor(db: Queryable, to: string): Promise<string | null> {
