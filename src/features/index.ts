@@ -1,10 +1,11 @@
 import type { Feature } from '../platform/http/server.ts';
 import { authApiRoutes } from './auth/api-routes.ts';
 import { loginRoutes } from './auth/login-routes.ts';
+import { passkeyRoutes } from './auth/passkey-routes.ts';
 import { recoveryRoutes } from './auth/recovery-routes.ts';
 import { devMailboxRoutes } from './dev-mailbox/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { homeRoutes } from './home/routes.ts';
 
 /** Every capability's routes, in one list: the server registers exactly these. */
-export const features: Feature[] = [healthRoutes, homeRoutes, loginRoutes(), recoveryRoutes, authApiRoutes(), devMailboxRoutes];
+export const features: Feature[] = [healthRoutes, homeRoutes, loginRoutes(), passkeyRoutes, recoveryRoutes, authApiRoutes(), devMailboxRoutes];

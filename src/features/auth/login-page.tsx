@@ -6,6 +6,7 @@
 import type { ComponentChildren } from 'preact';
 import { Layout } from '../../platform/views/layout.tsx';
 import type { TrustedDevice } from './new-device.ts';
+import { PasskeyAction } from './passkey-page.tsx';
 
 type Organisation = { name: string; phone: string };
 type FieldError = { field: string; message: string };
@@ -111,6 +112,7 @@ export function LoginPage({ organisation, csrfToken, nir, next, fieldErrors, for
             </button>
           </p>
         </form>
+        <PasskeyAction kind="login" csrfToken={csrfToken} label="Se connecter avec une clé d’accès" />
         <p>
           <a href="/code-oublie">Code d'accès oublié ?</a>
         </p>
@@ -213,6 +215,9 @@ export function MemberHomePage({ organisation, csrfToken, firstName }: { organis
         <ul>
           <li>
             <a href="/espace/appareils">Mes appareils</a>
+          </li>
+          <li>
+            <a href="/espace/cles-d-acces">Mes clés d’accès</a>
           </li>
         </ul>
         <LogoutForm csrfToken={csrfToken} />
