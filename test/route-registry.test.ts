@@ -30,6 +30,14 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'POST /code-oublie/nouveau': 'new code (needs the token)',
   'GET /code-oublie/code-enregistre': 'confirmation page after a reset (static text)',
   'GET /activation': 'activation form',
+  'POST /connexion/cle/options': 'passkey login: a challenge (rate-limited per IP)',
+  'POST /connexion/cle': 'passkey login: the signed answer',
+  'GET /api/v1/openapi.json': 'API description',
+  'GET /api/v1/auth/session': 'tells a JSON client whether it is logged in, and its CSRF token',
+  'POST /api/v1/auth/login': 'login (JSON)',
+  'POST /api/v1/auth/device-check': 'new-device check (JSON; needs the pending-login cookie)',
+  'POST /api/v1/auth/logout': 'logout (JSON)',
+  'POST /api/v1/auth/code-reset-requests': 'forgotten code request (JSON)',
   'POST /activation': 'activation with the letter code',
 };
 const isPublic = (method: string, url: string) =>
@@ -72,9 +80,12 @@ test('AUTH-04 every route outside the documented public list refuses a visitor w
   for (const route of guarded) {
     const url = route.url.replace(/:[A-Za-z]+/g, '00000000-0000-4000-8000-000000000000').replace(/\*$/, 'x');
     // A browser would also send the CSRF cookie and token: get them, so that the answer is about the session, not CSRF.
-    const page = await app.inject({ method: 'GET', url: '/' });
+    const page = await app.inject({ method: 'GET', url: '/connexion' });
     const cookie = page.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-    const response = await app.inject({ method: route.method as 'GET', url, headers: { cookie, accept: 'text/html' }, payload: route.method === 'GET' ? undefined : {} });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+    const response = await app.inject({
+      method: route.method as 'GET', url, headers: { cookie, accept: 'text/html', 'x-csrf-token': csrf }, payload: route.method === 'GET' ? undefined : { _csrf: csrf },
+    });
     const refused = response.statusCode === 401 || response.statusCode === 403 || response.statusCode === 404 || ([302, 303].includes(response.statusCode) && String(response.headers.location).startsWith('/connexion'));
     if (!refused) open.push(`${route.method} ${route.url} answered ${response.statusCode} ${response.headers.location ?? ''}`);
   }

@@ -126,9 +126,9 @@ function register(app: Parameters<Feature>[0], context: RouteContext): void {
   });
 
   app.post('/espace/cles-d-acces/retirer', async (request, reply) => {
+    if (request.session?.kind !== 'member') return reply.redirect('/connexion', 303);
     const parsed = removeBody.safeParse(request.body);
     if (!parsed.success) throw new AppError('VALIDATION');
-    if (request.session?.kind !== 'member') return reply.redirect('/connexion', 303);
     const memberId = request.session.subjectId;
     const now = clock();
     const removed = await db.transaction(async (tx) => {
