@@ -48,6 +48,8 @@ async function createMember(): Promise<{ nir: string; code: string; email: strin
       createdAt: new Date('2020-01-01T09:00:00Z'),
     }),
   );
+  // Confirmed lately: the email check after login (session-routes.ts) is tested in auth-flows.test.ts.
+  await h.db.query('UPDATE email_address SET last_confirmed_at = now() WHERE member_id = $1', [memberId]);
   const code = '739184';
   await h.db.query(`INSERT INTO member_credential (member_id, code_hash, code_set_at) VALUES ($1, $2, now())`, [
     memberId, await hashAccessCode(code, secrets.codePepper, { memoryCost: 1024, timeCost: 1, parallelism: 1 }),
@@ -86,7 +88,7 @@ async function expectNoViolations(page: Page) {
 
 /** Submits the login form by clicking its button and waits for the answer page (same URL: no URL change to wait for). */
 async function submitLogin(page: Page): Promise<void> {
-  await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/connexion'), page.getByRole('button', { name: 'Se connecter' }).click()]);
+  await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/connexion'), page.getByRole('button', { name: 'Se connecter', exact: true }).click()]);
   await page.waitForLoadState('load');
 }
 
@@ -129,7 +131,7 @@ describe('member login in the browser', () => {
     await page.goto('/connexion');
     await page.getByLabel('Numéro de Sécurité sociale').fill(member.nir);
     await page.getByLabel('Code d’accès').fill(member.code);
-    await Promise.all([page.waitForURL(`${h.baseUrl}/espace`), page.getByRole('button', { name: 'Se connecter' }).click()]);
+    await Promise.all([page.waitForURL(`${h.baseUrl}/espace`), page.getByRole('button', { name: 'Se connecter', exact: true }).click()]);
   });
 
   test('errors: the summary comes first and takes the focus (autofocus, no script), links to the fields, and passes axe', async () => {

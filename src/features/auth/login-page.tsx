@@ -4,7 +4,7 @@
  * field marked aria-invalid with its message tied by aria-describedby.
  */
 import type { ComponentChildren } from 'preact';
-import { Layout } from '../../platform/views/layout.tsx';
+import { Layout, type MemberBar } from '../../platform/views/layout.tsx';
 import type { TrustedDevice } from './new-device.ts';
 import { PasskeyAction } from './passkey-page.tsx';
 
@@ -206,9 +206,9 @@ function LogoutForm({ csrfToken }: { csrfToken: string }) {
   );
 }
 
-export function MemberHomePage({ organisation, csrfToken, firstName }: { organisation: Organisation; csrfToken: string; firstName: string }) {
+export function MemberHomePage({ organisation, csrfToken, firstName, member }: { organisation: Organisation; csrfToken: string; firstName: string; member?: MemberBar }) {
   return (
-    <Layout title="Mon espace" organisationName={organisation.name} currentPath="/espace" memberName={firstName}>
+    <Layout title="Mon espace" organisationName={organisation.name} currentPath="/espace" memberName={firstName} member={member ?? null}>
       <section class="panel" aria-labelledby="titre-espace">
         <h1 id="titre-espace">Bonjour {firstName}</h1>
         <p>Vous êtes connecté à votre espace adhérent. Vos remboursements, documents et demandes arrivent bientôt ici.</p>
@@ -219,8 +219,14 @@ export function MemberHomePage({ organisation, csrfToken, firstName }: { organis
           <li>
             <a href="/espace/cles-d-acces">Mes clés d’accès</a>
           </li>
+          <li>
+            <a href="/espace/sessions">Mes sessions</a>
+          </li>
+          <li>
+            <a href="/espace/code">Modifier mon code d’accès</a>
+          </li>
         </ul>
-        <LogoutForm csrfToken={csrfToken} />
+        {member ? null : <LogoutForm csrfToken={csrfToken} />}
       </section>
     </Layout>
   );
@@ -234,15 +240,17 @@ export function DevicesPage({
   firstName,
   devices,
   notice,
+  member,
 }: {
   organisation: Organisation;
   csrfToken: string;
   firstName: string;
   devices: TrustedDevice[];
   notice: string | null;
+  member?: MemberBar;
 }) {
   return (
-    <Layout title="Mes appareils" organisationName={organisation.name} currentPath="/espace/appareils" memberName={firstName}>
+    <Layout title="Mes appareils" organisationName={organisation.name} currentPath="/espace/appareils" memberName={firstName} member={member ?? null}>
       {notice ? <Notice>{notice}</Notice> : null}
       <section class="panel" aria-labelledby="titre-appareils">
         <h1 id="titre-appareils">Mes appareils</h1>
@@ -288,7 +296,7 @@ export function DevicesPage({
         <p>
           <a href="/espace">Retour à mon espace</a>
         </p>
-        <LogoutForm csrfToken={csrfToken} />
+        {member ? null : <LogoutForm csrfToken={csrfToken} />}
       </section>
     </Layout>
   );

@@ -37,6 +37,7 @@ import {
   writeAudit,
   type ChallengeMethod,
 } from './new-device.ts';
+import { EMAIL_CHECK_PATH, memberBar, needsEmailCheck, registerSessionRoutes } from './session-routes.ts';
 import { CODE_FORMAT_MESSAGE, LOGIN_FAILED_MESSAGE, LOGIN_THROTTLED_MESSAGE, verifyLogin } from './verify-login.ts';
 
 // VAL-03: every body and parameter through a strict schema (unknown keys refused), with length caps.
@@ -152,7 +153,7 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
       if (deviceId) {
         await sessions.start(tx, reply, request, 'member', memberId);
         await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { attemptId, deviceId, via: 'TRUSTED_DEVICE' } });
-        return { kind: 'SESSION' as const };
+        return { kind: 'SESSION' as const, checkEmail: await needsEmailCheck(tx, memberId, now) };
       }
       const challenge = await issueChallenge(tx, { memberId, attemptId, now, pepper });
       if (challenge.method === 'EMAIL') {
@@ -164,7 +165,7 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
       });
       return { kind: 'CHALLENGE' as const, method: challenge.method };
     });
-    if (result.kind === 'SESSION') return reply.redirect(next ?? MEMBER_HOME, 303);
+    if (result.kind === 'SESSION') return reply.redirect(result.checkEmail ? EMAIL_CHECK_PATH : (next ?? MEMBER_HOME), 303);
     const pending = signPending(cookieSecret, { attemptId, method: result.method, expiresAt: now.getTime() + NEW_DEVICE_LIMITS.pendingCookieMs, next: next ?? '' });
     reply.setCookie(PENDING_COOKIE, pending, { ...COOKIE_OPTIONS, maxAge: Math.floor(NEW_DEVICE_LIMITS.pendingCookieMs / 1000) });
     return reply.redirect('/connexion/appareil', 303);
@@ -221,7 +222,7 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
         await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { attemptId: base.attemptId, deviceId: device.deviceId, via: 'NEW_DEVICE' } });
         const to = await verifiedEmailOf(tx, memberId);
         if (to) await jobs.enqueue(tx, jobDefinitions.sendEmail, newDeviceNoticeMail({ ...mailCommon, to, deviceLabel: deviceLabel(request.headers['user-agent']), deviceId: device.deviceId }));
-        return { kind: 'RIGHT' as const, token: device.token };
+        return { kind: 'RIGHT' as const, token: device.token, checkEmail: await needsEmailCheck(tx, memberId, now) };
       }
       if (outcome.memberId) {
         const action = outcome.kind === 'VOID' ? 'auth.device.challenge.voided' : 'auth.device.challenge.failure';
@@ -232,12 +233,15 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
     if (result.kind === 'RIGHT') {
       reply.clearCookie(PENDING_COOKIE, COOKIE_OPTIONS);
       setDeviceCookie(reply, result.token);
+      if (result.checkEmail) return reply.redirect(EMAIL_CHECK_PATH, 303);
       return reply.redirect(pending.next ? (safeNext(pending.next) ?? MEMBER_HOME) : MEMBER_HOME, 303);
     }
     if (result.kind === 'VOID') return restart(reply, result.memberId ? 'annule' : 'expire');
     const left = result.attemptsLeft;
     return again(result.memberId, `Code incorrect. Vérifiez le code ${method === 'EMAIL' ? 'reçu par email' : 'du courrier'} : ${left === 1 ? 'il vous reste 1 essai' : `il vous reste ${left} essais`}.`);
   });
+
+  registerSessionRoutes(app, context, firstNameOf);
 
   // ------------------------------------------------------------------------------------------------------------
   app.post('/deconnexion', async (request, reply) => {
@@ -254,7 +258,7 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
   app.get(MEMBER_HOME, async (request, reply) => {
     const memberId = requireMember(request, reply);
     if (!memberId) return reply;
-    return sendPage(reply, h(MemberHomePage, { organisation, csrfToken: request.csrfToken, firstName: await firstNameOf(memberId) }));
+    return sendPage(reply, h(MemberHomePage, { organisation, csrfToken: request.csrfToken, firstName: await firstNameOf(memberId), member: memberBar(request, await firstNameOf(memberId), clock()) }));
   });
 
   app.get('/espace/appareils', async (request, reply) => {
@@ -263,7 +267,8 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
     const query = devicesQuery.safeParse(request.query);
     const devices = await listTrustedDevices(db, memberId, request.cookies[DEVICE_COOKIE], clock());
     const notice = query.success && query.data.retire === '1' ? 'L’appareil a été retiré : il devra être confirmé par un code à sa prochaine connexion.' : null;
-    return sendPage(reply, h(DevicesPage, { organisation, csrfToken: request.csrfToken, firstName: await firstNameOf(memberId), devices, notice }));
+    const firstName = await firstNameOf(memberId);
+    return sendPage(reply, h(DevicesPage, { organisation, csrfToken: request.csrfToken, firstName, devices, notice, member: memberBar(request, firstName, clock()) }));
   });
 
   app.post('/espace/appareils/:id/retirer', async (request, reply) => {

@@ -4,7 +4,7 @@
  * to the fields, and the page title starts with « Erreur : » (RGAA 11.10, 11.11).
  */
 import type { ComponentChildren } from 'preact';
-import { Layout } from '../../platform/views/layout.tsx';
+import { Layout, type MemberBar } from '../../platform/views/layout.tsx';
 
 type Organisation = { name: string; phone: string };
 
@@ -12,9 +12,9 @@ export type FieldErrors = Partial<Record<string, string>>;
 
 const CODE_RULES = 'Six chiffres. Évitez les suites (123456), les répétitions (112233, 121212), les dates de naissance de votre foyer et les chiffres de votre numéro de Sécurité sociale.';
 
-function Page(props: { organisation: Organisation; title: string; hasErrors?: boolean; children: ComponentChildren }) {
+function Page(props: { organisation: Organisation; title: string; hasErrors?: boolean; member?: MemberBar | undefined; children: ComponentChildren }) {
   return (
-    <Layout title={props.hasErrors ? `Erreur : ${props.title}` : props.title} organisationName={props.organisation.name}>
+    <Layout title={props.hasErrors ? `Erreur : ${props.title}` : props.title} organisationName={props.organisation.name} member={props.member ?? null}>
       {props.children}
     </Layout>
   );
@@ -250,10 +250,10 @@ export function ActivationPage(props: { organisation: Organisation; csrf: string
 
 const CHANGE_LABELS = { current: 'Code d’accès actuel', ...NEW_CODE_LABELS };
 
-export function ChangeCodePage(props: { organisation: Organisation; csrf: string; errors?: FieldErrors; formError?: string; done?: boolean }) {
+export function ChangeCodePage(props: { organisation: Organisation; csrf: string; errors?: FieldErrors; formError?: string; done?: boolean; member?: MemberBar }) {
   const errors = props.errors ?? {};
   return (
-    <Page organisation={props.organisation} title="Modifier mon code d’accès" hasErrors={Object.keys(errors).length > 0 || !!props.formError}>
+    <Page organisation={props.organisation} title="Modifier mon code d’accès" hasErrors={Object.keys(errors).length > 0 || !!props.formError} member={props.member}>
       <h1>Modifier mon code d’accès</h1>
       {props.done && (
         <div class="notice" role="status">

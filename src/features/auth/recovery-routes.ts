@@ -14,6 +14,7 @@ import { RECOVERY_LIMITS, type RecoveryDeps } from './recovery-common.ts';
 import { ActivationPage, ChangeCodePage, CodeSavedPage, ForgotCodePage, ForgotCodeSentPage, InvalidLinkPage, NewCodePage } from './recovery-pages.tsx';
 import { requestCodeReset, RESET_REQUESTED_MESSAGE } from './request-code-reset.ts';
 import { checkResetLink, resetCode } from './reset-code.ts';
+import { memberBar } from './session-routes.ts';
 
 const text = (max: number) => z.string().max(max).default('');
 const form = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ _csrf: z.string().max(200), ...shape });
@@ -148,7 +149,7 @@ export const recoveryRoutes: Feature = (app, context) => {
   app.get('/espace/code', async (request, reply) => {
     if (!memberOf(request)) return seeOther(reply, '/connexion');
     const done = (request.query as Record<string, unknown> | undefined)?.modifie === '1';
-    return sendPage(reply, h(ChangeCodePage, { organisation, csrf: request.csrfToken, done }));
+    return sendPage(reply, h(ChangeCodePage, { organisation, csrf: request.csrfToken, done, member: memberBar(request, '', clock()) }));
   });
 
   app.post('/espace/code', async (request, reply) => {
@@ -161,7 +162,8 @@ export const recoveryRoutes: Feature = (app, context) => {
       (tx) => sessions.endAllFor(tx, 'member', memberId, request),
     );
     if (outcome.kind === 'DONE') return seeOther(reply, '/espace/code?modifie=1');
-    if (outcome.kind === 'LOCKED') return sendPage(reply, h(ChangeCodePage, { organisation, csrf: request.csrfToken, formError: CHANGE_LOCKED_MESSAGE }), 423);
-    return sendPage(reply, h(ChangeCodePage, { organisation, csrf: request.csrfToken, errors: outcome.errors }), 400);
+    const member = memberBar(request, '', clock());
+    if (outcome.kind === 'LOCKED') return sendPage(reply, h(ChangeCodePage, { organisation, csrf: request.csrfToken, formError: CHANGE_LOCKED_MESSAGE, member }), 423);
+    return sendPage(reply, h(ChangeCodePage, { organisation, csrf: request.csrfToken, errors: outcome.errors, member }), 400);
   });
 };

@@ -1,0 +1,111 @@
+/**
+ * Member pages about the session itself (issue 4): the list of active sessions (SES-06) and the email check after a
+ * login. Plain HTML forms, no script needed; the shared Layout shows when the session ends (SES-02).
+ */
+import { Layout, type MemberBar } from '../../platform/views/layout.tsx';
+
+type Organisation = { name: string; phone: string };
+
+export type ActiveSession = { publicId: string; createdAt: Date; lastSeenAt: Date; ip: string; browser: string; current: boolean };
+
+const when = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' });
+const tel = (phone: string) => `tel:${phone.replace(/\s/g, '')}`;
+
+export function SessionsPage({ organisation, member, sessions, notice }: { organisation: Organisation; member: MemberBar; sessions: ActiveSession[]; notice: string | null }) {
+  const others = sessions.filter((s) => !s.current);
+  return (
+    <Layout title="Mes sessions" organisationName={organisation.name} currentPath="/espace/sessions" member={member}>
+      {notice ? (
+        <div class="notice" role="status">
+          <p>{notice}</p>
+        </div>
+      ) : null}
+      <section class="panel" aria-labelledby="titre-sessions">
+        <h1 id="titre-sessions">Mes sessions</h1>
+        <p>Voici les connexions ouvertes à votre espace. Si vous ne reconnaissez pas l’une d’elles, terminez-la et modifiez votre code d’accès.</p>
+        <table>
+          <caption class="visually-hidden">Sessions ouvertes</caption>
+          <thead>
+            <tr>
+              <th scope="col">Navigateur</th>
+              <th scope="col">Ouverte le</th>
+              <th scope="col">Dernière activité</th>
+              <th scope="col">Adresse IP</th>
+              <th scope="col">Action</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sessions.map((s) => (
+              <tr key={s.publicId}>
+                <th scope="row">
+                  {s.browser}
+                  {s.current ? <strong> (cette session)</strong> : null}
+                </th>
+                <td>{when.format(s.createdAt)}</td>
+                <td>{when.format(s.lastSeenAt)}</td>
+                <td>{s.ip}</td>
+                <td>
+                  {s.current ? (
+                    'Utilisez « Se déconnecter »'
+                  ) : (
+                    <form method="post" action={`/espace/sessions/${s.publicId}/fin`} class="inline-form">
+                      <input type="hidden" name="_csrf" value={member.csrfToken} />
+                      <button type="submit" class="button button-small">
+                        Terminer<span class="visually-hidden"> la session {s.browser} ouverte le {when.format(s.createdAt)}</span>
+                      </button>
+                    </form>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {others.length > 0 ? (
+          <form method="post" action="/espace/sessions/fin-des-autres">
+            <input type="hidden" name="_csrf" value={member.csrfToken} />
+            <p>
+              <button type="submit" class="button">
+                Terminer toutes les autres sessions
+              </button>
+            </p>
+          </form>
+        ) : (
+          <p>Aucune autre session n’est ouverte.</p>
+        )}
+        <p>
+          <a href="/espace">Retour à mon espace</a>
+        </p>
+      </section>
+    </Layout>
+  );
+}
+
+export function EmailCheckPage({ organisation, member, maskedEmail, verified }: { organisation: Organisation; member: MemberBar; maskedEmail: string; verified: boolean }) {
+  return (
+    <Layout title="Vérifier mon adresse email" organisationName={organisation.name} currentPath="/espace/verifier-email" member={member}>
+      <section class="panel" aria-labelledby="titre-email">
+        <h1 id="titre-email">Votre adresse email est-elle toujours {maskedEmail} ?</h1>
+        <p>
+          Nous l’utilisons pour vous prévenir d’une connexion depuis un nouvel appareil et pour vous envoyer un lien si vous oubliez votre code d’accès.
+          {verified ? null : ' Elle n’a pas encore été vérifiée.'}
+        </p>
+        <form method="post" action="/espace/verifier-email">
+          <input type="hidden" name="_csrf" value={member.csrfToken} />
+          <div class="button-row">
+            <button type="submit" name="choix" value="oui" class="button">
+              Oui, c’est la bonne
+            </button>
+            <button type="submit" name="choix" value="plus-tard" class="button button-secondary">
+              Plus tard
+            </button>
+          </div>
+        </form>
+        <h2>Modifier</h2>
+        <p>
+          Votre adresse a changé ? Pour la modifier, appelez-nous au <a href={tel(organisation.phone)}>{organisation.phone}</a> (appel non surtaxé) : la
+          modification en ligne arrive bientôt.
+        </p>
+      </section>
+    </Layout>
+  );
+}

@@ -1,0 +1,190 @@
+/**
+ * The member's own sessions (issue 4): /espace/sessions (SES-06: list, end one, end all others), the keep-alive
+ * POST /espace/session/prolonger used by public/session-warning.js (SES-02), and the email check after a login
+ * (/espace/verifier-email). Registered by loginRoutes.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { h } from 'preact';
+import { z } from 'zod';
+import type { Queryable } from '../../db/database.ts';
+import { AppError } from '../../platform/errors.ts';
+import { SESSION_LIMITS } from '../../platform/http/sessions.ts';
+import { sendPage } from '../../platform/http/render.ts';
+import type { Feature, RouteContext } from '../../platform/http/server.ts';
+import { frenchTime, type MemberBar } from '../../platform/views/layout.tsx';
+import { deviceLabel, writeAudit } from './new-device.ts';
+import { EmailCheckPage, SessionsPage, type ActiveSession } from './session-pages.tsx';
+
+const csrfOnlyBody = z.strictObject({ _csrf: z.string().max(200) });
+const emailCheckBody = z.strictObject({ _csrf: z.string().max(200), choix: z.enum(['oui', 'plus-tard']) });
+const sessionParams = z.strictObject({ id: z.uuid() });
+const sessionsQuery = z.object({ fin: z.enum(['1', 'autres']).optional() });
+
+export const EMAIL_CHECK_PATH = '/espace/verifier-email';
+/** An address not confirmed for this long is asked about again at the next login. */
+export const EMAIL_CONFIRMATION_MAX_AGE_MS = 365 * 24 * 3_600_000;
+
+const MEMBER = SESSION_LIMITS.member;
+/** Same digest as the session store (the table keeps only the SHA-256 of the cookie's id). */
+const idHash = (id: string) => createHash('sha256').update(id).digest('base64url');
+const currentIdHash = (request: FastifyRequest): string | null => {
+  const id = request.cookies[MEMBER.cookie];
+  return id ? idHash(id) : null;
+};
+
+/** The header and expiry line of a member page: ends at the idle limit, or at the absolute limit if sooner. */
+export function memberBar(request: FastifyRequest, firstName: string, now: Date): MemberBar {
+  const session = request.session;
+  const idleEnd = (session?.lastSeenAt ?? now).getTime() + MEMBER.idleMs;
+  const end = Math.min(idleEnd, session?.absoluteExpiresAt.getTime() ?? idleEnd);
+  return { firstName, csrfToken: request.csrfToken, sessionEndsAt: new Date(end), secondsLeft: Math.max(0, (end - now.getTime()) / 1000) };
+}
+
+/** 192.168.1.… or 2001:db8:12:… — enough to recognise a place, not to pinpoint a device. */
+export function truncateIp(ip: string | null): string {
+  if (!ip) return 'inconnue';
+  const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+)\.\d+$/.exec(ip);
+  if (v4) return `${v4[1]}.…`;
+  if (ip.includes(':')) return `${ip.split(':').slice(0, 3).join(':')}:…`;
+  return '…';
+}
+
+/** j•••n@exemple.fr */
+export function maskAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  const local = address.slice(0, at);
+  const domain = address.slice(at + 1);
+  return local.length <= 2 ? `${local.slice(0, 1)}•••@${domain}` : `${local.slice(0, 1)}•••${local.slice(-1)}@${domain}`;
+}
+
+type CurrentEmail = { id: string; address: string; verified: boolean; confirmedAt: Date | null };
+
+async function currentEmailOf(q: Queryable, memberId: string): Promise<CurrentEmail | null> {
+  const { rows } = await q.query<{ id: string; address: string; verified_at: Date | null; last_confirmed_at: Date | null }>(
+    `SELECT id, address, verified_at, last_confirmed_at FROM email_address
+      WHERE member_id = $1 AND beneficiary_id IS NULL AND replaced_at IS NULL ORDER BY created_at DESC LIMIT 1`,
+    [memberId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return { id: row.id, address: row.address, verified: row.verified_at !== null, confirmedAt: row.last_confirmed_at ?? row.verified_at };
+}
+
+/** After a login: is the member to be asked about their email (unverified, or not confirmed for 12 months)? */
+export async function needsEmailCheck(q: Queryable, memberId: string, now: Date): Promise<boolean> {
+  const email = await currentEmailOf(q, memberId);
+  if (!email) return false;
+  return !email.verified || email.confirmedAt === null || now.getTime() - email.confirmedAt.getTime() > EMAIL_CONFIRMATION_MAX_AGE_MS;
+}
+
+export function registerSessionRoutes(app: Parameters<Feature>[0], context: RouteContext, firstNameOf: (memberId: string) => Promise<string>): void {
+  const { db, clock, sessions } = context;
+  const { organisation } = context.page;
+
+  function requireMember(request: FastifyRequest, reply: FastifyReply): string | null {
+    if (request.session?.kind === 'member') return request.session.subjectId;
+    void reply.redirect(request.method === 'GET' ? `/connexion?next=${encodeURIComponent(request.url.split('?')[0]!)}` : '/connexion', 303);
+    return null;
+  }
+
+  // --- SES-06: the list ------------------------------------------------------------------------------------
+  app.get('/espace/sessions', async (request, reply) => {
+    const memberId = requireMember(request, reply);
+    if (!memberId) return reply;
+    const now = clock();
+    const current = currentIdHash(request);
+    const { rows } = await db.query<{ public_id: string; id_hash: string; created_at: Date; last_seen_at: Date; ip: string | null; user_agent: string | null }>(
+      `SELECT public_id, id_hash, created_at, last_seen_at, ip, user_agent FROM session
+        WHERE kind = 'member' AND subject_id = $1 AND absolute_expires_at > $2 AND last_seen_at > $3
+        ORDER BY (id_hash = $4) DESC, last_seen_at DESC, public_id`,
+      [memberId, now, new Date(now.getTime() - MEMBER.idleMs), current ?? ''],
+    );
+    const list: ActiveSession[] = rows.map((r) => ({
+      publicId: r.public_id,
+      createdAt: r.created_at,
+      lastSeenAt: r.last_seen_at,
+      ip: truncateIp(r.ip),
+      browser: deviceLabel(r.user_agent ?? undefined),
+      current: r.id_hash === current,
+    }));
+    const query = sessionsQuery.safeParse(request.query);
+    const fin = query.success ? query.data.fin : undefined;
+    const notice = fin === '1' ? 'La session a été terminée.' : fin === 'autres' ? 'Toutes les autres sessions ont été terminées.' : null;
+    return sendPage(reply, h(SessionsPage, { organisation, member: memberBar(request, await firstNameOf(memberId), now), sessions: list, notice }));
+  });
+
+  app.post('/espace/sessions/:id/fin', async (request, reply) => {
+    if (!csrfOnlyBody.safeParse(request.body).success) throw new AppError('VALIDATION');
+    const memberId = requireMember(request, reply);
+    if (!memberId) return reply;
+    const params = sessionParams.safeParse(request.params);
+    if (!params.success) throw new AppError('NOT_FOUND');
+    const now = clock();
+    const ended = await db.transaction(async (tx) => {
+      const { rows } = await tx.query<{ id_hash: string }>(`DELETE FROM session WHERE public_id = $1 AND kind = 'member' AND subject_id = $2 RETURNING id_hash`, [
+        params.data.id,
+        memberId,
+      ]);
+      if (rows[0]) await writeAudit(tx, { now, ip: request.ip, actorType: 'member', actorId: memberId, action: 'auth.session.ended', memberId, details: { sessionId: params.data.id } });
+      return rows[0] ?? null;
+    });
+    // AC-02: another member's session, or one already gone, is simply not found.
+    if (!ended) throw new AppError('NOT_FOUND');
+    if (ended.id_hash === currentIdHash(request)) {
+      await sessions.end(request, reply);
+      return reply.redirect('/?deconnexion=1', 303);
+    }
+    return reply.redirect('/espace/sessions?fin=1', 303);
+  });
+
+  app.post('/espace/sessions/fin-des-autres', async (request, reply) => {
+    if (!csrfOnlyBody.safeParse(request.body).success) throw new AppError('VALIDATION');
+    const memberId = requireMember(request, reply);
+    if (!memberId) return reply;
+    const now = clock();
+    await db.transaction(async (tx) => {
+      const count = await sessions.endAllFor(tx, 'member', memberId, request);
+      await writeAudit(tx, { now, ip: request.ip, actorType: 'member', actorId: memberId, action: 'auth.session.ended', memberId, details: { others: count } });
+    });
+    return reply.redirect('/espace/sessions?fin=autres', 303);
+  });
+
+  // --- SES-02: « Rester connecté » -------------------------------------------------------------------------
+  // Loading the session already moved last_seen_at (sessions.ts); this only answers when the session now ends.
+  app.post('/espace/session/prolonger', async (request, reply) => {
+    if (request.session?.kind !== 'member') return reply.code(401).send({ ended: true });
+    const bar = memberBar(request, '', clock());
+    return reply.header('cache-control', 'no-store').send({ ended: false, secondsLeft: Math.floor(bar.secondsLeft), endsAt: frenchTime(bar.sessionEndsAt) });
+  });
+
+  // --- Email check after a login -----------------------------------------------------------------------------
+  app.get(EMAIL_CHECK_PATH, async (request, reply) => {
+    const memberId = requireMember(request, reply);
+    if (!memberId) return reply;
+    const email = await currentEmailOf(db, memberId);
+    if (!email) return reply.redirect('/espace', 303);
+    return sendPage(
+      reply,
+      h(EmailCheckPage, { organisation, member: memberBar(request, await firstNameOf(memberId), clock()), maskedEmail: maskAddress(email.address), verified: email.verified }),
+    );
+  });
+
+  app.post(EMAIL_CHECK_PATH, async (request, reply) => {
+    const body = emailCheckBody.safeParse(request.body);
+    if (!body.success) throw new AppError('VALIDATION');
+    const memberId = requireMember(request, reply);
+    if (!memberId) return reply;
+    const now = clock();
+    await db.transaction(async (tx) => {
+      if (body.data.choix === 'oui') {
+        const email = await currentEmailOf(tx, memberId);
+        if (email) await tx.query('UPDATE email_address SET last_confirmed_at = $2 WHERE id = $1', [email.id, now]);
+        await writeAudit(tx, { now, ip: request.ip, actorType: 'member', actorId: memberId, action: 'member.email.confirmed', memberId, details: {} });
+      } else {
+        await tx.query(`UPDATE session SET email_check_skipped_at = $2 WHERE id_hash = $1 AND kind = 'member'`, [currentIdHash(request) ?? '', now]);
+      }
+    });
+    return reply.redirect('/espace', 303);
+  });
+}
