@@ -171,10 +171,11 @@ export function registerSessionRoutes(app: Parameters<Feature>[0], context: Rout
   });
 
   app.post(EMAIL_CHECK_PATH, async (request, reply) => {
-    const body = emailCheckBody.safeParse(request.body);
-    if (!body.success) throw new AppError('VALIDATION');
+    // AUTH-04: the session first, so that a visitor never learns anything from the body check.
     const memberId = requireMember(request, reply);
     if (!memberId) return reply;
+    const body = emailCheckBody.safeParse(request.body);
+    if (!body.success) throw new AppError('VALIDATION');
     const now = clock();
     await db.transaction(async (tx) => {
       if (body.data.choix === 'oui') {
