@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { inflateSync } from 'node:zlib';
-import PDFDocument from 'pdfkit';
+import type PdfKit from 'pdfkit';
 
 /**
  * Tagged, PDF/UA-minded documents (pdfkit): title shown by viewers, language fr-FR, every piece of content inside a
@@ -109,6 +109,8 @@ export function createTaggedPdf(options: TaggedPdfOptions): TaggedPdf {
     },
   };
   // PDF/UA-1 identification in the XMP metadata (pdfkit supports it; @types/pdfkit only lists the PDF/A subsets).
+  // pdfkit is loaded on first use: importing it costs about 0.3 s of every start-up.
+  const PDFDocument = require('pdfkit') as typeof PdfKit;
   const doc = new PDFDocument(Object.assign(documentOptions, { subset: 'PDF/UA' }));
   const f = fonts();
   doc.registerFont(FONT.regular, f.regular);

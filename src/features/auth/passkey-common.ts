@@ -98,3 +98,6 @@ export async function removePasskey(tx: Queryable, memberId: string, credentialI
   const { rowCount } = await tx.query(`UPDATE webauthn_credential SET revoked_at = $3 WHERE id = $1 AND member_id = $2 AND revoked_at IS NULL`, [credentialId, memberId, now]);
   return rowCount === 1;
 }
+
+/** @simplewebauthn/server is loaded on first use: importing it costs about 0.5 s of every start-up. */
+export const webauthn = () => import('@simplewebauthn/server');

@@ -6,13 +6,13 @@
  * Lock: a passkey never bypasses the member lock; while member_credential is locked (locked_until in the future, or
  * locked until reset), passkey logins fail too, with the same generic answer.
  */
-import { generateAuthenticationOptions, verifyAuthenticationResponse, type AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { Queryable } from '../../db/database.ts';
-import { challengeOf, consumeChallenge, storeChallenge, type RelyingParty } from './passkey-common.ts';
+import { challengeOf, consumeChallenge, storeChallenge, webauthn, type RelyingParty } from './passkey-common.ts';
 
 export async function loginOptions(tx: Queryable, input: { rp: RelyingParty; cookie: string; ip: string; now: Date }) {
   const challenge = await storeChallenge(tx, { purpose: 'LOGIN', binding: input.cookie, memberId: null, ip: input.ip, now: input.now });
-  return generateAuthenticationOptions({ rpID: input.rp.rpID, challenge: new Uint8Array(Buffer.from(challenge, 'base64url')), timeout: 5 * 60_000, userVerification: 'required', allowCredentials: [] });
+  return (await webauthn()).generateAuthenticationOptions({ rpID: input.rp.rpID, challenge: new Uint8Array(Buffer.from(challenge, 'base64url')), timeout: 5 * 60_000, userVerification: 'required', allowCredentials: [] });
 }
 
 export type PasskeyLoginOutcome =
@@ -34,7 +34,7 @@ export async function loginWithPasskey(tx: Queryable, input: { rp: RelyingParty;
   const memberId = row.member_id;
   let verification;
   try {
-    verification = await verifyAuthenticationResponse({
+    verification = await (await webauthn()).verifyAuthenticationResponse({
       response,
       expectedChallenge: challenge!,
       expectedOrigin: input.rp.origin,

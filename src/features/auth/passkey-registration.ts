@@ -4,10 +4,10 @@
  * single-use challenge bound to the session, and storage of the credential (public key, counter, transports).
  */
 import { createHmac } from 'node:crypto';
-import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { Queryable } from '../../db/database.ts';
 import type { SendEmailPayload } from '../../platform/mail-job.ts';
-import { consumeChallenge, challengeOf, storeChallenge, type RelyingParty } from './passkey-common.ts';
+import { consumeChallenge, challengeOf, storeChallenge, webauthn, type RelyingParty } from './passkey-common.ts';
 
 /** A stable, opaque WebAuthn user handle: HMAC of the member id (never the NIR, never the raw id). */
 export const userHandleOf = (secret: Buffer, memberId: string) => createHmac('sha256', secret).update(`webauthn-user\u0000${memberId}`).digest();
@@ -18,7 +18,7 @@ export async function registrationOptions(
 ) {
   const { rows } = await tx.query<{ id: string; transports: string[] }>(`SELECT id, transports FROM webauthn_credential WHERE member_id = $1 AND revoked_at IS NULL`, [input.memberId]);
   const challenge = await storeChallenge(tx, { purpose: 'REGISTER', binding: input.sessionCookie, memberId: input.memberId, ip: input.ip, now: input.now });
-  return generateRegistrationOptions({
+  return (await webauthn()).generateRegistrationOptions({
     rpName: input.rp.rpName,
     rpID: input.rp.rpID,
     userName: input.displayName,
@@ -44,7 +44,7 @@ export async function registerPasskey(
   }
   let verification;
   try {
-    verification = await verifyRegistrationResponse({
+    verification = await (await webauthn()).verifyRegistrationResponse({
       response: input.response,
       expectedChallenge: challenge!,
       expectedOrigin: input.rp.origin,
