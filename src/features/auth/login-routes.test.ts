@@ -6,7 +6,7 @@ import { hashAccessCode, type Argon2Params } from '../../platform/access-code-ha
 import { createTestApp, testClock, testConfig, type TestApp } from '../../../test/app.ts';
 import { createTestDatabase, testDriver, type TestDatabase } from '../../../test/db.ts';
 import { LOGIN_FAILED_MESSAGE } from './verify-login.ts';
-import { safeNext } from './login-routes.ts';
+import { safeNext } from './member-area.ts';
 import { queuedEmails } from '../../../test/mail-jobs.ts';
 
 const secrets = testConfig().secrets;

@@ -6,7 +6,7 @@
  * status and headers; only the CSRF token and the NIR the visitor typed (shown again in its field) differ. Per-IP
  * throttling (THR-03) says so in its own words and with 429: it depends on the client, not on the account.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { h } from 'preact';
 import { z } from 'zod';
 import { parseNir } from '../../domain/identity/nir.ts';
@@ -39,22 +39,14 @@ import {
 } from './new-device.ts';
 import { EMAIL_CHECK_PATH, memberBar, needsEmailCheck, registerSessionRoutes } from './session-routes.ts';
 import { CODE_FORMAT_MESSAGE, LOGIN_FAILED_MESSAGE, LOGIN_THROTTLED_MESSAGE, verifyLogin } from './verify-login.ts';
+import { csrfOnlyBody, firstNameOf, MEMBER_HOME, requireMember, safeNext } from './member-area.ts';
 
 // VAL-03: every body and parameter through a strict schema (unknown keys refused), with length caps.
 const loginBody = z.strictObject({ _csrf: z.string().max(200), nir: z.string().max(100), code: z.string().max(100), next: z.string().max(500).optional() });
 const loginQuery = z.object({ next: z.string().max(500).optional(), motif: z.string().max(30).optional() });
 const deviceBody = z.strictObject({ _csrf: z.string().max(200), code: z.string().max(100) });
-const csrfOnlyBody = z.strictObject({ _csrf: z.string().max(200) });
 const deviceParams = z.strictObject({ id: z.uuid() });
 const devicesQuery = z.object({ retire: z.string().max(5).optional() });
-
-export const MEMBER_HOME = '/espace';
-
-/** WEB-05: only a relative path inside the member area; anything else (//evil.test, https:evil, /\evil…) is dropped. */
-export function safeNext(next: string | undefined | null): string | null {
-  if (typeof next !== 'string' || next.length > 300) return null;
-  return /^\/espace(?:\/[A-Za-z0-9_-]+)*\/?(?:\?[A-Za-z0-9_=&%-]*)?$/.test(next) ? next : null;
-}
 
 const NOTICES: Record<string, string> = {
   expire: 'Le délai pour confirmer cet appareil est dépassé. Connectez-vous à nouveau pour recevoir un nouveau code.',
@@ -86,18 +78,6 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
 
   const renderLogin = (reply: FastifyReply, props: Omit<LoginPageProps, 'organisation'>, status = 200) => sendPage(reply, h(LoginPage, { organisation, ...props }), status);
 
-  async function firstNameOf(memberId: string): Promise<string> {
-    const { rows } = await db.query<{ first_name: string }>(`SELECT first_name FROM beneficiary WHERE member_id = $1 AND relationship = 'SELF' LIMIT 1`, [memberId]);
-    return rows[0]?.first_name ?? '';
-  }
-
-  /** The member session or a redirect to the login page that comes back here. */
-  function requireMember(request: FastifyRequest, reply: FastifyReply): string | null {
-    if (request.session?.kind === 'member') return request.session.subjectId;
-    const next = request.method === 'GET' ? safeNext(request.url) : null;
-    void reply.redirect(next ? `/connexion?next=${encodeURIComponent(next)}` : '/connexion', 303);
-    return null;
-  }
 
   const setDeviceCookie = (reply: FastifyReply, token: string) =>
     reply.setCookie(DEVICE_COOKIE, token, { ...COOKIE_OPTIONS, maxAge: Math.floor(NEW_DEVICE_LIMITS.trustedDeviceMs / 1000) });
@@ -241,7 +221,7 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
     return again(result.memberId, `Code incorrect. Vérifiez le code ${method === 'EMAIL' ? 'reçu par email' : 'du courrier'} : ${left === 1 ? 'il vous reste 1 essai' : `il vous reste ${left} essais`}.`);
   });
 
-  registerSessionRoutes(app, context, firstNameOf);
+  registerSessionRoutes(app, context);
 
   // ------------------------------------------------------------------------------------------------------------
   app.post('/deconnexion', async (request, reply) => {
@@ -258,7 +238,8 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
   app.get(MEMBER_HOME, async (request, reply) => {
     const memberId = requireMember(request, reply);
     if (!memberId) return reply;
-    return sendPage(reply, h(MemberHomePage, { organisation, csrfToken: request.csrfToken, firstName: await firstNameOf(memberId), member: memberBar(request, await firstNameOf(memberId), clock()) }));
+    const firstName = await firstNameOf(db, memberId);
+    return sendPage(reply, h(MemberHomePage, { organisation, csrfToken: request.csrfToken, firstName, member: memberBar(request, firstName, clock()) }));
   });
 
   app.get('/espace/appareils', async (request, reply) => {
@@ -267,7 +248,7 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
     const query = devicesQuery.safeParse(request.query);
     const devices = await listTrustedDevices(db, memberId, request.cookies[DEVICE_COOKIE], clock());
     const notice = query.success && query.data.retire === '1' ? 'L’appareil a été retiré : il devra être confirmé par un code à sa prochaine connexion.' : null;
-    const firstName = await firstNameOf(memberId);
+    const firstName = await firstNameOf(db, memberId);
     return sendPage(reply, h(DevicesPage, { organisation, csrfToken: request.csrfToken, firstName, devices, notice, member: memberBar(request, firstName, clock()) }));
   });
 

@@ -18,6 +18,7 @@ import { PASSKEY_LIMITS, PASSKEY_LOGIN_COOKIE, listPasskeys, recentLoginOptions,
 import { loginOptions, loginWithPasskey } from './passkey-login.ts';
 import { PasskeysPage } from './passkey-page.tsx';
 import { passkeyNoticeMail, registerPasskey, registrationOptions } from './passkey-registration.ts';
+import { firstNameOf, requireMember } from './member-area.ts';
 
 export const PASSKEY_LOGIN_FAILED = 'La connexion avec une clé d’accès n’a pas abouti. Réessayez, ou connectez-vous avec votre numéro de Sécurité sociale et votre code d’accès.';
 export const PASSKEY_REGISTRATION_FAILED = 'La clé d’accès n’a pas pu être ajoutée. Réessayez depuis cette page.';
@@ -61,11 +62,6 @@ function register(app: Parameters<Feature>[0], context: RouteContext): void {
   const rp = relyingParty(config.publicUrl, organisation.name);
   const memberCookie = SESSION_LIMITS.member.cookie;
 
-  async function firstNameOf(memberId: string): Promise<string> {
-    const { rows } = await db.query<{ first_name: string }>(`SELECT first_name FROM beneficiary WHERE member_id = $1 AND relationship = 'SELF' LIMIT 1`, [memberId]);
-    return rows[0]?.first_name ?? '';
-  }
-
   /** The JSON endpoints answer 401 without a member session (the script shows the message). */
   function memberOf(request: FastifyRequest): { memberId: string; sessionCookie: string } {
     const cookie = request.cookies[memberCookie];
@@ -75,8 +71,8 @@ function register(app: Parameters<Feature>[0], context: RouteContext): void {
 
   // ------------------------------------------------------------------------------------------------------------
   app.get('/espace/cles-d-acces', async (request, reply) => {
-    if (request.session?.kind !== 'member') return reply.redirect(`/connexion?next=${encodeURIComponent('/espace/cles-d-acces')}`, 303);
-    const memberId = request.session.subjectId;
+    const memberId = requireMember(request, reply);
+    if (!memberId) return reply;
     const query = pageQuery.safeParse(request.query);
     const notice =
       query.success && query.data.retire === '1'
@@ -84,12 +80,12 @@ function register(app: Parameters<Feature>[0], context: RouteContext): void {
         : query.success && query.data.ajout === '1'
           ? 'La clé d’accès a été ajoutée : vous pourrez l’utiliser à votre prochaine connexion.'
           : null;
-    return sendPage(reply, h(PasskeysPage, { organisation, csrfToken: request.csrfToken, firstName: await firstNameOf(memberId), passkeys: await listPasskeys(db, memberId), notice }));
+    return sendPage(reply, h(PasskeysPage, { organisation, csrfToken: request.csrfToken, firstName: await firstNameOf(db, memberId), passkeys: await listPasskeys(db, memberId), notice }));
   });
 
   app.post('/espace/cles-d-acces/options', async (request, reply) => {
     const { memberId, sessionCookie } = memberOf(request);
-    const displayName = (await firstNameOf(memberId)) || 'Adhérent';
+    const displayName = (await firstNameOf(db, memberId)) || 'Adhérent';
     const options = await db.transaction((tx) =>
       registrationOptions(tx, { rp, memberId, displayName, sessionCookie, ip: request.ip, now: clock(), secret: config.secrets.sessionSecret }),
     );
@@ -126,10 +122,10 @@ function register(app: Parameters<Feature>[0], context: RouteContext): void {
   });
 
   app.post('/espace/cles-d-acces/retirer', async (request, reply) => {
-    if (request.session?.kind !== 'member') return reply.redirect('/connexion', 303);
+    const memberId = requireMember(request, reply);
+    if (!memberId) return reply;
     const parsed = removeBody.safeParse(request.body);
     if (!parsed.success) throw new AppError('VALIDATION');
-    const memberId = request.session.subjectId;
     const now = clock();
     const removed = await db.transaction(async (tx) => {
       const done = await removePasskey(tx, memberId, parsed.data.id, now);

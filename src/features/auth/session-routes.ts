@@ -4,7 +4,7 @@
  * (/espace/verifier-email). Registered by loginRoutes.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { h } from 'preact';
 import { z } from 'zod';
 import type { Queryable } from '../../db/database.ts';
@@ -15,8 +15,8 @@ import type { Feature, RouteContext } from '../../platform/http/server.ts';
 import { frenchTime, type MemberBar } from '../../platform/views/layout.tsx';
 import { deviceLabel, writeAudit } from './new-device.ts';
 import { EmailCheckPage, SessionsPage, type ActiveSession } from './session-pages.tsx';
+import { csrfOnlyBody, firstNameOf, requireMember } from './member-area.ts';
 
-const csrfOnlyBody = z.strictObject({ _csrf: z.string().max(200) });
 const emailCheckBody = z.strictObject({ _csrf: z.string().max(200), choix: z.enum(['oui', 'plus-tard']) });
 const sessionParams = z.strictObject({ id: z.uuid() });
 const sessionsQuery = z.object({ fin: z.enum(['1', 'autres']).optional() });
@@ -78,15 +78,9 @@ export async function needsEmailCheck(q: Queryable, memberId: string, now: Date)
   return !email.verified || email.confirmedAt === null || now.getTime() - email.confirmedAt.getTime() > EMAIL_CONFIRMATION_MAX_AGE_MS;
 }
 
-export function registerSessionRoutes(app: Parameters<Feature>[0], context: RouteContext, firstNameOf: (memberId: string) => Promise<string>): void {
+export function registerSessionRoutes(app: Parameters<Feature>[0], context: RouteContext): void {
   const { db, clock, sessions } = context;
   const { organisation } = context.page;
-
-  function requireMember(request: FastifyRequest, reply: FastifyReply): string | null {
-    if (request.session?.kind === 'member') return request.session.subjectId;
-    void reply.redirect(request.method === 'GET' ? `/connexion?next=${encodeURIComponent(request.url.split('?')[0]!)}` : '/connexion', 303);
-    return null;
-  }
 
   // --- SES-06: the list ------------------------------------------------------------------------------------
   app.get('/espace/sessions', async (request, reply) => {
@@ -111,7 +105,7 @@ export function registerSessionRoutes(app: Parameters<Feature>[0], context: Rout
     const query = sessionsQuery.safeParse(request.query);
     const fin = query.success ? query.data.fin : undefined;
     const notice = fin === '1' ? 'La session a été terminée.' : fin === 'autres' ? 'Toutes les autres sessions ont été terminées.' : null;
-    return sendPage(reply, h(SessionsPage, { organisation, member: memberBar(request, await firstNameOf(memberId), now), sessions: list, notice }));
+    return sendPage(reply, h(SessionsPage, { organisation, member: memberBar(request, await firstNameOf(db, memberId), now), sessions: list, notice }));
   });
 
   app.post('/espace/sessions/:id/fin', async (request, reply) => {
@@ -166,7 +160,7 @@ export function registerSessionRoutes(app: Parameters<Feature>[0], context: Rout
     if (!email) return reply.redirect('/espace', 303);
     return sendPage(
       reply,
-      h(EmailCheckPage, { organisation, member: memberBar(request, await firstNameOf(memberId), clock()), maskedEmail: maskAddress(email.address), verified: email.verified }),
+      h(EmailCheckPage, { organisation, member: memberBar(request, await firstNameOf(db, memberId), clock()), maskedEmail: maskAddress(email.address), verified: email.verified }),
     );
   });
 
