@@ -1,14 +1,8 @@
 /**
  * The JSON twins of the login pages under /api/v1/auth/* (issue 4, « API »), for a future mobile app. They call the
- * same use cases as the pages: verifyLogin, the new-device helpers of new-device.ts (useTrustedDevice, issueChallenge,
- * answerChallenge, rememberDevice), requestCodeReset, and the same session store, cookies and emails.
- *
- * Gap: the few lines that tie these helpers together after a successful check (start the session or issue the
- * challenge, audit, enqueue the emails) live inside the page handlers of login-routes.ts and are mirrored here; moving
- * them into one shared function of new-device.ts would remove the copy.
- *
- * Session cookie only (the same __Host- cookies as the pages); bearer tokens are not offered. Every POST carries the
- * CSRF token from GET /api/v1/auth/session in the X-CSRF-Token header (SES-05, checked by the session hook).
+ * same use cases as the pages: verifyLogin, complete-login.ts (lock notice, then the session or the new-device
+ * challenge), new-device.ts (answerChallenge, rememberDevice), requestCodeReset, and the same session store, cookies
+ * and emails.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
@@ -27,27 +21,25 @@ import {
   type LoginResponse,
   type SessionResponse,
 } from './api-schemas.ts';
-import { lockNoticeMail, newDeviceCodeMail, newDeviceNoticeMail } from './login-mails.ts';
+import { newDeviceNoticeMail } from './login-mails.ts';
 import { maskEmail } from './login-routes.ts';
 import {
   answerChallenge,
   COOKIE_OPTIONS,
   DEVICE_COOKIE,
   deviceLabel,
-  issueChallenge,
   NEW_DEVICE_LIMITS,
   normaliseAnswer,
   PENDING_COOKIE,
   readPending,
   rememberDevice,
-  signPending,
-  useTrustedDevice,
   verifiedEmailOf,
   writeAudit,
 } from './new-device.ts';
 import type { RecoveryDeps } from './recovery-common.ts';
 import { requestCodeReset, RESET_REQUESTED_MESSAGE } from './request-code-reset.ts';
 import { CODE_FORMAT_MESSAGE, LOGIN_FAILED_MESSAGE, LOGIN_THROTTLED_MESSAGE, verifyLogin } from './verify-login.ts';
+import { notifyLock, openSessionOrChallenge, setPendingLogin } from './complete-login.ts';
 
 /** API-only error codes, in the same `{error:{code,message}}` shape as platform/errors.ts. */
 export const API_ERRORS = {
@@ -86,6 +78,7 @@ function registerAuthApi(app: Parameters<Feature>[0], context: RouteContext, opt
   const pepper = config.secrets.codePepper;
   const cookieSecret = config.secrets.sessionSecret;
   const mailCommon = { organisationName: organisation.name, phone: organisation.phone, publicUrl: config.publicUrl };
+  const loginContext = { ...context, mailCommon };
   const recoveryDeps: RecoveryDeps = {
     db, jobs, jobDefinitions, publicUrl: config.publicUrl, pepper,
     keys: { dataEncryptionKey: config.secrets.dataEncryptionKey, blindIndexKey: config.secrets.blindIndexKey },
@@ -120,43 +113,20 @@ function registerAuthApi(app: Parameters<Feature>[0], context: RouteContext, opt
         throw new AppError('RATE_LIMITED', LOGIN_THROTTLED_MESSAGE);
       case 'INVALID':
       case 'LOCKED': {
-        if (outcome.kind === 'INVALID' && outcome.lockedNow) {
-          const lock = outcome.lockedNow;
-          await db.transaction(async (tx) => {
-            const to = await verifiedEmailOf(tx, lock.memberId);
-            if (to) await jobs.enqueue(tx, jobDefinitions.sendEmail, lockNoticeMail({ ...mailCommon, to, temporary: lock.kind === 'TEMPORARY', lockKey: `${lock.memberId}:${now.getTime()}` }));
-          });
-        }
+        if (outcome.kind === 'INVALID' && outcome.lockedNow) await notifyLock(loginContext, outcome.lockedNow, now);
         return apiError(reply, 'INVALID_CREDENTIALS');
       }
       case 'SUCCESS':
         break;
     }
     const { memberId, attemptId } = outcome;
-    const result = await db.transaction(async (tx) => {
-      const deviceId = await useTrustedDevice(tx, memberId, request.cookies[DEVICE_COOKIE], now);
-      if (deviceId) {
-        await sessions.start(tx, reply, request, 'member', memberId);
-        await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { attemptId, deviceId, via: 'TRUSTED_DEVICE', channel: 'API' } });
-        return { kind: 'SESSION' as const };
-      }
-      const challenge = await issueChallenge(tx, { memberId, attemptId, now, pepper });
-      if (challenge.method === 'EMAIL') {
-        await jobs.enqueue(tx, jobDefinitions.sendEmail, newDeviceCodeMail({ ...mailCommon, to: challenge.email, code: challenge.code, challengeId: challenge.challengeId }));
-      }
-      await writeAudit(tx, {
-        now, ip, actorType: 'anonymous', actorId: null, action: 'auth.device.challenge', memberId,
-        details: { attemptId, method: challenge.method, channel: 'API', ...('challengeId' in challenge ? { challengeId: challenge.challengeId } : {}) },
-      });
-      return { kind: 'CHALLENGE' as const, method: challenge.method, maskedEmail: challenge.method === 'EMAIL' ? maskEmail(challenge.email) : null };
-    });
+    const result = await openSessionOrChallenge(loginContext, request, reply, { memberId, attemptId, now, channel: 'API' });
     if (result.kind === 'SESSION') {
       const body: LoginResponse = { status: 'AUTHENTICATED' };
       return reply.header('cache-control', 'no-store').send(body);
     }
-    const pending = signPending(cookieSecret, { attemptId, method: result.method, expiresAt: now.getTime() + NEW_DEVICE_LIMITS.pendingCookieMs, next: '' });
-    reply.setCookie(PENDING_COOKIE, pending, { ...COOKIE_OPTIONS, maxAge: Math.floor(NEW_DEVICE_LIMITS.pendingCookieMs / 1000) });
-    const body: LoginResponse = { status: 'DEVICE_CHECK_REQUIRED', method: result.method, maskedEmail: result.maskedEmail };
+    setPendingLogin(reply, cookieSecret, { attemptId, method: result.method, now, next: '' });
+    const body: LoginResponse = { status: 'DEVICE_CHECK_REQUIRED', method: result.method, maskedEmail: result.email ? maskEmail(result.email) : null };
     return reply.header('cache-control', 'no-store').send(body);
   });
 

@@ -14,7 +14,7 @@ import type { AccessCodeVerifier } from '../../platform/access-code-hash.ts';
 import { AppError } from '../../platform/errors.ts';
 import { sendPage } from '../../platform/http/render.ts';
 import type { Feature, RouteContext } from '../../platform/http/server.ts';
-import { lockNoticeMail, newDeviceCodeMail, newDeviceNoticeMail } from './login-mails.ts';
+import { newDeviceNoticeMail } from './login-mails.ts';
 import { DeviceCheckPage, DevicesPage, LoginPage, MemberHomePage, type LoginPageProps } from './login-page.tsx';
 import {
   COOKIE_OPTIONS,
@@ -24,15 +24,12 @@ import {
   answerChallenge,
   deviceLabel,
   findChallenge,
-  issueChallenge,
   listTrustedDevices,
   normaliseAnswer,
   readPending,
   rememberDevice,
   revokeTrustedDevice,
-  signPending,
   tokenHash,
-  useTrustedDevice,
   verifiedEmailOf,
   writeAudit,
   type ChallengeMethod,
@@ -40,6 +37,7 @@ import {
 import { EMAIL_CHECK_PATH, memberBar, needsEmailCheck, registerSessionRoutes } from './session-routes.ts';
 import { CODE_FORMAT_MESSAGE, LOGIN_FAILED_MESSAGE, LOGIN_THROTTLED_MESSAGE, verifyLogin } from './verify-login.ts';
 import { csrfOnlyBody, firstNameOf, MEMBER_HOME, requireMember, safeNext } from './member-area.ts';
+import { notifyLock, openSessionOrChallenge, setPendingLogin } from './complete-login.ts';
 
 // VAL-03: every body and parameter through a strict schema (unknown keys refused), with length caps.
 const loginBody = z.strictObject({ _csrf: z.string().max(200), nir: z.string().max(100), code: z.string().max(100), next: z.string().max(500).optional() });
@@ -75,6 +73,7 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
   const pepper = config.secrets.codePepper;
   const cookieSecret = config.secrets.sessionSecret;
   const mailCommon = { organisationName: organisation.name, phone: organisation.phone, publicUrl: config.publicUrl };
+  const loginContext = { ...context, mailCommon };
 
   const renderLogin = (reply: FastifyReply, props: Omit<LoginPageProps, 'organisation'>, status = 200) => sendPage(reply, h(LoginPage, { organisation, ...props }), status);
 
@@ -115,39 +114,16 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
         return again(429, {}, LOGIN_THROTTLED_MESSAGE);
       case 'INVALID':
       case 'LOCKED': {
-        if (outcome.kind === 'INVALID' && outcome.lockedNow) {
-          const lock = outcome.lockedNow;
-          await db.transaction(async (tx) => {
-            const to = await verifiedEmailOf(tx, lock.memberId);
-            if (to) await jobs.enqueue(tx, jobDefinitions.sendEmail, lockNoticeMail({ ...mailCommon, to, temporary: lock.kind === 'TEMPORARY', lockKey: `${lock.memberId}:${now.getTime()}` }));
-          });
-        }
+        if (outcome.kind === 'INVALID' && outcome.lockedNow) await notifyLock(loginContext, outcome.lockedNow, now);
         return again(401, {}, LOGIN_FAILED_MESSAGE);
       }
       case 'SUCCESS':
         break;
     }
     const { memberId, attemptId } = outcome;
-    const result = await db.transaction(async (tx) => {
-      const deviceId = await useTrustedDevice(tx, memberId, request.cookies[DEVICE_COOKIE], now);
-      if (deviceId) {
-        await sessions.start(tx, reply, request, 'member', memberId);
-        await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { attemptId, deviceId, via: 'TRUSTED_DEVICE' } });
-        return { kind: 'SESSION' as const, checkEmail: await needsEmailCheck(tx, memberId, now) };
-      }
-      const challenge = await issueChallenge(tx, { memberId, attemptId, now, pepper });
-      if (challenge.method === 'EMAIL') {
-        await jobs.enqueue(tx, jobDefinitions.sendEmail, newDeviceCodeMail({ ...mailCommon, to: challenge.email, code: challenge.code, challengeId: challenge.challengeId }));
-      }
-      await writeAudit(tx, {
-        now, ip, actorType: 'anonymous', actorId: null, action: 'auth.device.challenge', memberId,
-        details: { attemptId, method: challenge.method, ...('challengeId' in challenge ? { challengeId: challenge.challengeId } : {}) },
-      });
-      return { kind: 'CHALLENGE' as const, method: challenge.method };
-    });
+    const result = await openSessionOrChallenge(loginContext, request, reply, { memberId, attemptId, now, channel: 'PAGE' });
     if (result.kind === 'SESSION') return reply.redirect(result.checkEmail ? EMAIL_CHECK_PATH : (next ?? MEMBER_HOME), 303);
-    const pending = signPending(cookieSecret, { attemptId, method: result.method, expiresAt: now.getTime() + NEW_DEVICE_LIMITS.pendingCookieMs, next: next ?? '' });
-    reply.setCookie(PENDING_COOKIE, pending, { ...COOKIE_OPTIONS, maxAge: Math.floor(NEW_DEVICE_LIMITS.pendingCookieMs / 1000) });
+    setPendingLogin(reply, cookieSecret, { attemptId, method: result.method, now, next: next ?? '' });
     return reply.redirect('/connexion/appareil', 303);
   });
 
