@@ -10,6 +10,9 @@ import { createRandom, type Random } from './random.ts';
 
 export const DEMO_AMC_NUMBER = '123456789';
 const DEMO_SEED = 20_260_101;
+/** The household of the example lot of domain.md §6.4 (ouvrant droit born 10/01/1985, rang 1, ESSENTIEL). */
+const EXAMPLE_HOUSEHOLD = 5;
+export const EXAMPLE_LOT_NIR = '185017505612324';
 
 export type DemoLogin = { name: string; nir: string; memberNumber: string; situation: string };
 export type SeedSummary = { households: number; beneficiaries: number; claimLines: number; logins: DemoLogin[] };
@@ -105,17 +108,18 @@ function demoIban(random: Random): { iban: string; bic: string } {
 /** Curated first households (the demo logins), then varied random ones. */
 function planHousehold(random: Random, n: number, referenceDate: string): HouseholdPlan {
   const refYear = Number(referenceDate.slice(0, 4));
-  const kind = n === 1 ? 'family' : n === 2 ? 'css' : n === 3 ? 'ex-acs' : n === 4 ? 'collective' : random.pick(['family', 'family', 'single', 'single', 'senior', 'css', 'css-participation', 'ex-acs', 'collective', 'couple']);
-  const place = random.pick(CITIES);
-  const lastName = n === 1 ? 'Martin' : random.pick(LAST);
-  const selfSex: 'F' | 'M' = n === 1 || n === 2 ? 'F' : n === 3 ? 'M' : random.chance(0.5) ? 'F' : 'M';
-  const selfBirth = n === 1 ? '1985-01-10' : kind === 'senior' || kind === 'ex-acs' ? randomBirthDate(random, 1940, 1960) : randomBirthDate(random, 1962, 2002);
-  const selfNir = nirFor(random, selfSex, selfBirth, place);
+  const kind = n === 1 ? 'family' : n === 2 ? 'css' : n === 3 ? 'ex-acs' : n === 4 ? 'collective' : n === EXAMPLE_HOUSEHOLD ? 'single' : random.pick(['family', 'family', 'single', 'single', 'senior', 'css', 'css-participation', 'ex-acs', 'collective', 'couple']);
+  const example = n === EXAMPLE_HOUSEHOLD;
+  const place = example ? CITIES[0]! : random.pick(CITIES);
+  const lastName = n === 1 ? 'Martin' : example ? 'Lambert' : random.pick(LAST);
+  const selfSex: 'F' | 'M' = n === 1 || n === 2 ? 'F' : n === 3 || example ? 'M' : random.chance(0.5) ? 'F' : 'M';
+  const selfBirth = n === 1 || example ? '1985-01-10' : kind === 'senior' || kind === 'ex-acs' ? randomBirthDate(random, 1940, 1960) : randomBirthDate(random, 1962, 2002);
+  const selfNir = example ? EXAMPLE_LOT_NIR : nirFor(random, selfSex, selfBirth, place);
   const firstName = (sex: 'F' | 'M') => random.pick(sex === 'F' ? FIRST_F : FIRST_M);
   const person = (relationship: NewBeneficiary['relationship'], sex: 'F' | 'M', birthDate: string, insuredNir: string, ownNir: string | null, birthRank = 1, name?: string): NewBeneficiary => ({
     relationship, lastName, firstName: name ?? firstName(sex), sex, birthDate, birthRank, insuredNir, ownNir, amoFund: place.dept === '974' ? '974' : `0${place.dept.slice(0, 2)}`.slice(-3), noemie: random.chance(0.92) ? 'ACTIVE' : 'NONE',
   });
-  const beneficiaries: NewBeneficiary[] = [person('SELF', selfSex, selfBirth, selfNir, selfNir, 1, n === 1 ? 'Marie' : n === 2 ? 'Karima' : n === 3 ? 'Jean' : undefined)];
+  const beneficiaries: NewBeneficiary[] = [person('SELF', selfSex, selfBirth, selfNir, selfNir, 1, n === 1 ? 'Marie' : n === 2 ? 'Karima' : n === 3 ? 'Jean' : example ? 'Julien' : undefined)];
   if (['family', 'couple', 'collective'].includes(kind) || (kind.startsWith('css') && random.chance(0.4))) {
     const sex: 'F' | 'M' = selfSex === 'F' ? 'M' : 'F';
     const birth = randomBirthDate(random, Number(selfBirth.slice(0, 4)) - 4, Number(selfBirth.slice(0, 4)) + 4);
@@ -132,7 +136,7 @@ function planHousehold(random: Random, n: number, referenceDate: string): Househ
     }
   }
   const historyStart = `${refYear - 3}-01-01`;
-  const contractStart = n <= 4 ? `${refYear - 6}-01-01` : `${random.int(refYear - 12, refYear - 3)}-${String(random.int(1, 12)).padStart(2, '0')}-01`;
+  const contractStart = n <= EXAMPLE_HOUSEHOLD ? `${refYear - 6}-01-01` : `${random.int(refYear - 12, refYear - 3)}-${String(random.int(1, 12)).padStart(2, '0')}-01`;
   const contracts: NewHousehold['contracts'] = [];
   const rights: NewHousehold['rights'] = [];
   const coverage: Coverage[] = [];
@@ -259,10 +263,10 @@ async function insertClaimLines(tx: Queryable, random: Random, lines: PendingLin
     const r = p.result;
     const id = random.uuid();
     const age = daysBetween(p.liquidationDate, referenceDate);
-    const status = age < 2 ? 'RECEIVED' : age < 5 ? 'IN_PROGRESS' : 'PAID';
+    const status = age < 2 ? 'RECEIVED' : age < 5 ? 'LIQUIDATED' : 'PAID';
     const paidAt = status === 'PAID' ? addDays(p.liquidationDate, 2) : null;
     statuses.push([id, 'RECEIVED', `${p.liquidationDate}T06:00:00Z`]);
-    if (status !== 'RECEIVED') statuses.push([id, 'IN_PROGRESS', `${addDays(p.liquidationDate, 1)}T08:00:00Z`]);
+    if (status !== 'RECEIVED') statuses.push([id, 'LIQUIDATED', `${addDays(p.liquidationDate, 1)}T08:00:00Z`]);
     if (paidAt) statuses.push([id, 'PAID', `${paidAt}T10:00:00Z`]);
     [
       id, statementIds.get(p.statementKey), memberId, p.beneficiaryId, p.lineNumber, r.careDate, r.family, r.act ?? '', r.basket, p.event.provider,
