@@ -135,7 +135,6 @@ export type Dcpt1Outcome = { ok: true; batch: ParsedBatch } | { ok: false; error
 
 /** Each amount is at most 9 999 999,99 € (a bound no real line reaches, and far from integer overflow). */
 export const MAX_AMOUNT_CENTS = 999_999_999;
-const MAX_QUANTITY = 999;
 const FIELD_COUNTS: Readonly<Record<string, number>> = { H: 6, D: 9, B: 6, L: 28, T: 7 };
 const RECORD_NAMES: Readonly<Record<string, string>> = { H: 'en-tête', D: 'décompte', B: 'bénéficiaire', L: 'ligne', T: 'fin de lot' };
 const EXEMPTIONS = new Set(['ALD', 'MAT', 'ATM', 'INV', 'PRE', 'CSS']);
