@@ -15,6 +15,8 @@ export type JobDefinition<P> = {
   handler: (payload: P, context: JobContext) => Promise<void>;
   /** `limit` counts retries after the first attempt (pg-boss `retryLimit`). */
   retry?: { limit: number; delaySeconds: number; backoff: boolean };
+  /** Recurring job (cron expression, UTC, e.g. '0 6 * * *'): pg-boss enqueues it with payload {} at most once per tick across instances. */
+  cron?: string;
   /** For payloads that hold secrets (links, codes): what is stored in the job table, and how to read it back. */
   sealing?: { seal(payload: P): object; unseal(stored: unknown): unknown };
 };
@@ -150,12 +152,16 @@ export async function createJobs(
   const bossDb = tracked(bossDbFor(db));
   const boss = new PgBoss({
     db: bossDb as PgBoss.Db,
-    schedule: false, // no cron jobs yet; turning it on adds a polling worker and a clock check
+    // Cron jobs add pg-boss's scheduler (a polling worker and a clock check): only when a definition has one.
+    schedule: definitions.some((def) => def.cron !== undefined),
     supervise: true, // maintenance: fails expired active jobs, archives finished ones
   });
   boss.on('error', (error) => log.error({ err: error }, 'pg-boss error'));
   await boss.start();
-  for (const def of registry.values()) await boss.createQueue(def.name, { name: def.name, ...retryOptions(def) });
+  for (const def of registry.values()) {
+    await boss.createQueue(def.name, { name: def.name, ...retryOptions(def) });
+    if (def.cron !== undefined) await boss.schedule(def.name, def.cron, {}, { tz: 'UTC' });
+  }
 
   const intervalMs = Math.max(100, (options.pollingIntervalSeconds ?? 2) * 1000);
   let state: 'idle' | 'running' | 'stopping' | 'stopped' = 'idle';
