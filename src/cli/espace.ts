@@ -7,6 +7,7 @@ Commandes :
   serve [--auto-seed]        démarre le portail (--auto-seed : données de démonstration si la base est vide)
   migrate                    applique les migrations de la base de données
   seed [--households N]      crée la mutuelle de démonstration et N foyers (200 par défaut) dans une base vide
+  import FICHIER… [--json]   importe des lots de décomptes DCPT1 (voir docs/formats/dcpt1.md)
   liquidate [FICHIER]        calcule les parts Sécurité sociale / mutuelle / reste à charge (JSON, voir docs/coverage-engine.md)
   help                       affiche cette aide
 `;
@@ -20,6 +21,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/migrate.ts')).migrateCommand(setup());
     case 'seed':
       return (await import('./commands/seed.ts')).seedCommand(args, setup());
+    case 'import':
+      return (await import('./commands/import.ts')).importCommand(args, setup());
     case 'liquidate':
       return (await import('./commands/liquidate.ts')).liquidateCommand(args, { stdin: process.stdin, stdout: process.stdout });
     case undefined:

@@ -1,6 +1,9 @@
 import { mkdirSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 
 export type QueryResult<R> = { rows: R[]; rowCount: number };
 
@@ -9,13 +12,40 @@ export interface Queryable {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
 }
 
+/** Inside a transaction: bulk loading too. */
+export interface Transaction extends Queryable {
+  /**
+   * Loads rows with COPY … FROM STDIN (text format: tab-separated, `\N` for null, each row ending in a newline;
+   * build them with `copyRow`). On PGlite the chunks are gathered into one blob first.
+   */
+  copyFrom(table: string, columns: readonly string[], chunks: Iterable<string> | AsyncIterable<string>): Promise<void>;
+}
+
 export interface Database extends Queryable {
   readonly driver: 'pglite' | 'postgres';
   /** Runs parameterless SQL that may hold several statements (migrations). */
   exec(sql: string): Promise<void>;
-  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
+
+const COPY_ESCAPES: Readonly<Record<string, string>> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** One row of COPY text format: null/undefined → \N, text escaped, booleans t/f. */
+export function copyRow(values: readonly (string | number | boolean | null | undefined)[]): string {
+  let row = '';
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (i > 0) row += '\t';
+    if (value === null || value === undefined) row += '\\N';
+    else if (typeof value === 'string') row += /[\\\t\n\r]/.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : value;
+    else if (typeof value === 'boolean') row += value ? 't' : 'f';
+    else row += String(value);
+  }
+  return `${row}\n`;
+}
+
+const copySql = (table: string, columns: readonly string[], source: string) => `COPY ${table} (${columns.join(', ')}) FROM ${source}`;
 
 // Dates stay ISO strings at the edges: DATE columns come back as 'YYYY-MM-DD', bigint as number.
 const DATE_OID = 1082;
@@ -51,7 +81,14 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
     },
     transaction(work) {
       return pglite.transaction(async (tx) =>
-        work({ query: async <R>(text: string, params?: readonly unknown[]) => asResult<R>(await tx.query(text, params as unknown[] | undefined)) }),
+        work({
+          query: async <R>(text: string, params?: readonly unknown[]) => asResult<R>(await tx.query(text, params as unknown[] | undefined)),
+          async copyFrom(table, columns, chunks) {
+            const parts: string[] = [];
+            for await (const chunk of chunks) parts.push(chunk);
+            if (parts.length > 0) await tx.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob(parts) });
+          },
+        }),
       );
     },
     async close() {
@@ -78,7 +115,12 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await work({ query: async <R>(text: string, params?: readonly unknown[]) => asResult<R>(await client.query(text, params as unknown[] | undefined)) });
+        const result = await work({
+          query: async <R>(text: string, params?: readonly unknown[]) => asResult<R>(await client.query(text, params as unknown[] | undefined)),
+          async copyFrom(table, columns, chunks) {
+            await pipeline(Readable.from(chunks), client.query(copyFromStdin(copySql(table, columns, 'STDIN'))));
+          },
+        });
         await client.query('COMMIT');
         return result;
       } catch (error) {

@@ -1,0 +1,311 @@
+/**
+ * Liquidation and storage of matched décomptes, shared by the import and the « à rapprocher » reconciliation:
+ * per beneficiary, in care-date order, the coverage engine computes the mutuelle's part with the counters left by
+ * the beneficiary's earlier lines; rows go in by COPY, statuses by one set-based insert.
+ */
+import { randomUUID } from 'node:crypto';
+import { basketFromCode } from '../../domain/claims/acts.ts';
+import type { LineRecord, StatementRecord } from '../../domain/claims/dcpt1.ts';
+import {
+  CoverageInputError,
+  liquidate,
+  parseProduct,
+  type Aid,
+  type Basket,
+  type CareLine,
+  type Family,
+  type HistoryLine,
+  type LineResult,
+  type Product,
+} from '../../domain/coverage/index.ts';
+import { formatFrenchDate } from '../../domain/dates.ts';
+import { copyRow, type Transaction } from '../../db/database.ts';
+
+/** A décompte whose beneficiary is known. */
+export interface MatchedStatement {
+  statement: StatementRecord;
+  /** `statement.statement_number`: sender and décompte id, unique across lots. */
+  statementNumber: string;
+  batchId: string;
+  memberId: string;
+  beneficiaryId: string;
+}
+
+export interface StoredCounts {
+  statements: number;
+  lines: number;
+  liquidated: number;
+  rejected: number;
+  paidToProvider: number;
+  amcCents: number;
+  /** Ids of the statements written, in input order. */
+  statementIds: string[];
+  /** Claim line id per (statement number, line number), for the reconciliation. */
+  claimLineIds: Map<string, string>;
+}
+
+/** Serialises imports and reconciliations: each reads counters that the other writes. */
+export async function lockClaimsWriting(tx: Transaction): Promise<void> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('espace.claims.liquidation'))`);
+}
+
+interface CoveragePeriod {
+  startDate: string;
+  endDate: string;
+  kind: string;
+  productCode: string;
+}
+
+type BeneficiaryFacts = { birthDate: string; periods: CoveragePeriod[]; history: HistoryLine[] };
+
+async function loadProducts(tx: Transaction, memberIds: readonly string[]): Promise<Map<string, Product>> {
+  const { rows } = await tx.query<{ code: string; name: string; responsable: boolean; guarantees: unknown }>(
+    `SELECT gp.code, gp.name, gp.responsable, v.guarantees
+       FROM guarantee_product gp JOIN guarantee_table_version v ON v.product_id = gp.id
+      WHERE gp.organisation_id IN (SELECT organisation_id FROM member WHERE id = ANY($1::uuid[]))
+      ORDER BY gp.code, v.version`,
+    [memberIds],
+  );
+  const drafts = new Map<string, { code: string; label: string; responsible: boolean; versions: unknown[] }>();
+  for (const row of rows) {
+    const draft = drafts.get(row.code) ?? { code: row.code, label: row.name, responsible: row.responsable, versions: [] };
+    draft.versions.push(row.guarantees);
+    drafts.set(row.code, draft);
+  }
+  const products = new Map<string, Product>();
+  for (const [code, draft] of drafts) {
+    const parsed = parseProduct(draft);
+    if (!parsed.ok) throw new Error(`Stored guarantee table of product ${code} is invalid at ${parsed.error.field}: ${parsed.error.message}`);
+    products.set(code, parsed.value);
+  }
+  return products;
+}
+
+async function loadFacts(tx: Transaction, beneficiaryIds: readonly string[], historyFrom: string): Promise<Map<string, BeneficiaryFacts>> {
+  const facts = new Map<string, BeneficiaryFacts>();
+  const people = await tx.query<{ id: string; birth_date: string }>(`SELECT id, birth_date FROM beneficiary WHERE id = ANY($1::uuid[])`, [beneficiaryIds]);
+  for (const row of people.rows) facts.set(row.id, { birthDate: row.birth_date, periods: [], history: [] });
+  const periods = await tx.query<{ beneficiary_id: string; kind: string; start_date: string; end_date: string; code: string }>(
+    `SELECT rp.beneficiary_id, rp.kind, rp.start_date, rp.end_date, gp.code
+       FROM rights_period rp JOIN contract c ON c.id = rp.contract_id JOIN guarantee_product gp ON gp.id = c.product_id
+      WHERE rp.beneficiary_id = ANY($1::uuid[])`,
+    [beneficiaryIds],
+  );
+  for (const row of periods.rows) facts.get(row.beneficiary_id)?.periods.push({ startDate: row.start_date, endDate: row.end_date, kind: row.kind, productCode: row.code });
+  const history = await tx.query<{
+    beneficiary_id: string; care_date: string; family: Family; act_code: string; basket: Basket | null; charged_cents: number; base_cents: number;
+    amo_rate_bp: number; amo_cents: number; flat_fee_cents: number; deductible_cents: number; pathway: 'IN' | 'OUT' | 'NA'; optam: boolean | null;
+    quantity: number; price_cap_cents: number | null; amc_cents: number; provider_id: string | null;
+  }>(
+    `SELECT beneficiary_id, care_date, family, act_code, basket, charged_cents, base_cents, amo_rate_bp, amo_cents, flat_fee_cents, deductible_cents,
+            pathway, optam, quantity, price_cap_cents, amc_cents, provider_id
+       FROM claim_line WHERE beneficiary_id = ANY($1::uuid[]) AND care_date >= $2 ORDER BY care_date`,
+    [beneficiaryIds, historyFrom],
+  );
+  for (const row of history.rows) {
+    facts.get(row.beneficiary_id)?.history.push({
+      careDate: row.care_date, family: row.family, act: row.act_code, basket: row.basket, chargedCents: row.charged_cents, baseCents: row.base_cents,
+      amoRateBp: row.amo_rate_bp, amoCents: row.amo_cents, flatFeeCents: row.flat_fee_cents, deductibleCents: row.deductible_cents, pathway: row.pathway,
+      optam: row.optam, quantity: row.quantity, priceCapCents: row.price_cap_cents, amcCents: row.amc_cents, providerId: row.provider_id,
+    });
+  }
+  return facts;
+}
+
+/** The guarantee and the aid of the beneficiary on a care date: a CSS or ACS period wins over the plain contract. */
+function coverageOn(periods: readonly CoveragePeriod[], date: string): { productCode: string; aid: Aid } | null {
+  let found: { productCode: string; aid: Aid } | null = null;
+  for (const period of periods) {
+    if (period.startDate > date || period.endDate < date) continue;
+    if (period.kind === 'CONTRACT') found ??= { productCode: period.productCode, aid: 'NONE' };
+    else return { productCode: period.productCode, aid: period.kind as Aid };
+  }
+  return found;
+}
+
+function careLine(line: LineRecord): CareLine {
+  return {
+    careDate: line.careDate,
+    family: line.act.family,
+    act: line.detailCode ?? line.act.code,
+    basket: line.basketCode === null ? null : basketFromCode(line.act.family, line.basketCode),
+    chargedCents: line.chargedCents,
+    baseCents: line.baseCents,
+    amoRateBp: line.amoRateBp,
+    amoCents: line.amoCents,
+    flatFeeCents: line.flatFeeCents,
+    deductibleCents: line.deductibleCents,
+    pathway: line.pathway,
+    optam: line.optam,
+    quantity: line.quantity,
+    maternity: line.exemption === 'MAT',
+    providerId: line.providerId,
+  };
+}
+
+type Outcome = { result: LineResult; rejection: null } | { result: null; rejection: string };
+type Pending = { matched: MatchedStatement; line: LineRecord; care: CareLine; outcome: Outcome | null };
+
+/** Liquidates one beneficiary's new lines in care-date order, run by run of the same guarantee and aid. */
+function liquidateBeneficiary(pending: Pending[], facts: BeneficiaryFacts, products: Map<string, Product>): void {
+  pending.sort((a, b) => (a.care.careDate < b.care.careDate ? -1 : a.care.careDate > b.care.careDate ? 1 : 0));
+  const history = facts.history;
+  let start = 0;
+  while (start < pending.length) {
+    const coverage = coverageOn(facts.periods, pending[start]!.care.careDate);
+    let end = start + 1;
+    while (end < pending.length && sameCoverage(coverageOn(facts.periods, pending[end]!.care.careDate), coverage)) end += 1;
+    const run = pending.slice(start, end);
+    const product = coverage ? products.get(coverage.productCode) : undefined;
+    if (!coverage || !product) {
+      for (const item of run) item.outcome = { result: null, rejection: `Aucun droit ouvert auprès de la mutuelle le ${formatFrenchDate(item.care.careDate)}.` };
+    } else {
+      const beneficiary = { birthDate: facts.birthDate, aid: coverage.aid };
+      try {
+        const { lines } = liquidate({ product, beneficiary, history, lines: run.map((item) => item.care) });
+        run.forEach((item, i) => (item.outcome = { result: lines[i]!, rejection: null }));
+        history.push(...lines);
+      } catch (error) {
+        if (!(error instanceof CoverageInputError)) throw error;
+        // Isolate the line the engine refuses; the others are liquidated normally.
+        for (const item of run) {
+          try {
+            const [line] = liquidate({ product, beneficiary, history, lines: [item.care] }).lines;
+            item.outcome = { result: line!, rejection: null };
+            history.push(line!);
+          } catch (lineError) {
+            if (!(lineError instanceof CoverageInputError)) throw lineError;
+            item.outcome = { result: null, rejection: lineError.message };
+          }
+        }
+      }
+    }
+    start = end;
+  }
+}
+
+function sameCoverage(a: { productCode: string; aid: Aid } | null, b: { productCode: string; aid: Aid } | null): boolean {
+  return a?.productCode === b?.productCode && a?.aid === b?.aid;
+}
+
+const STATEMENT_COLUMNS = ['id', 'member_id', 'source', 'statement_number', 'liquidation_date', 'received_at', 'batch_id', 'amo_payee', 'amo_paid_on'] as const;
+const CLAIM_LINE_COLUMNS = [
+  'id', 'statement_id', 'member_id', 'beneficiary_id', 'line_number', 'care_date', 'care_end_date', 'family', 'act_code', 'basket', 'provider_id',
+  'quantity', 'pathway', 'optam', 'price_cap_cents', 'charged_cents', 'base_cents', 'amo_rate_bp', 'amo_cents', 'flat_fee_cents', 'deductible_cents',
+  'amo_net_cents', 'amc_cents', 'remaining_cents', 'third_party_payment', 'rule', 'explanation', 'status', 'paid_at', 'rejection_reason', 'created_at',
+] as const;
+const CHUNK_ROWS = 2_000;
+
+function* chunked(rows: Iterable<string>): Generator<string> {
+  let chunk = '';
+  let count = 0;
+  for (const row of rows) {
+    chunk += row;
+    count += 1;
+    if (count === CHUNK_ROWS) {
+      yield chunk;
+      chunk = '';
+      count = 0;
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+/**
+ * Liquidates and writes matched décomptes inside the caller's transaction (which holds `lockClaimsWriting`).
+ * Lines paid in full to the professional (tiers payant AMO + AMC) are PAID at once: nothing is owed to the member.
+ */
+export async function storeStatements(
+  tx: Transaction,
+  matched: readonly MatchedStatement[],
+  options: { now: Date; onProgress?: (lines: number) => void },
+): Promise<StoredCounts> {
+  const counts: StoredCounts = { statements: 0, lines: 0, liquidated: 0, rejected: 0, paidToProvider: 0, amcCents: 0, statementIds: [], claimLineIds: new Map() };
+  if (matched.length === 0) return counts;
+  const now = options.now.toISOString();
+  const beneficiaryIds = [...new Set(matched.map((m) => m.beneficiaryId))];
+  let earliest = '9999-12-31';
+  for (const m of matched) for (const line of m.statement.lines) if (line.careDate < earliest) earliest = line.careDate;
+  // Hearing aids renew every 4 years: older lines change no counter.
+  const historyFrom = `${Number(earliest.slice(0, 4)) - 4}-01-01`;
+  const [facts, products] = await Promise.all([loadFacts(tx, beneficiaryIds, historyFrom), loadProducts(tx, [...new Set(matched.map((m) => m.memberId))])]);
+
+  const byBeneficiary = new Map<string, Pending[]>();
+  const all: Pending[] = [];
+  for (const m of matched) {
+    for (const line of m.statement.lines) {
+      const item: Pending = { matched: m, line, care: careLine(line), outcome: null };
+      all.push(item);
+      const list = byBeneficiary.get(m.beneficiaryId);
+      if (list) list.push(item);
+      else byBeneficiary.set(m.beneficiaryId, [item]);
+    }
+  }
+  for (const [beneficiaryId, pending] of byBeneficiary) liquidateBeneficiary(pending, facts.get(beneficiaryId)!, products);
+
+  const statementIds = new Map<MatchedStatement, string>();
+  for (const m of matched) {
+    const id = randomUUID();
+    statementIds.set(m, id);
+    counts.statementIds.push(id);
+  }
+  await tx.copyFrom(
+    'statement',
+    STATEMENT_COLUMNS,
+    chunked(
+      matched.map((m) => {
+        const s = m.statement;
+        return copyRow([statementIds.get(m), m.memberId, 'NOEMIE', m.statementNumber, s.liquidationDate, now, m.batchId, s.amoPayee, s.amoPaidOn]);
+      }),
+    ),
+  );
+  counts.statements = matched.length;
+
+  function* claimRows(): Generator<string> {
+    for (const item of all) {
+      const { line, matched: m, outcome } = item;
+      const id = randomUUID();
+      counts.claimLineIds.set(`${m.statementNumber}|${line.lineNumber}`, id);
+      counts.lines += 1;
+      if (counts.lines % 10_000 === 0) options.onProgress?.(counts.lines);
+      const providerPaid = line.thirdParty === 'AMO_AMC';
+      const r = outcome?.result;
+      if (r) {
+        counts.amcCents += r.amcCents;
+        if (providerPaid) counts.paidToProvider += 1;
+        else counts.liquidated += 1;
+        yield copyRow([
+          id, statementIds.get(m), m.memberId, m.beneficiaryId, line.lineNumber, line.careDate, line.careEndDate, r.family, line.act.code, r.basket, line.providerId ?? line.finess,
+          r.quantity, r.pathway, r.optam, r.priceCapCents, r.chargedCents, r.baseCents, r.amoRateBp, r.amoCents, r.flatFeeCents, r.deductibleCents,
+          r.amoNetCents, r.amcCents, r.remainingCents, providerPaid, r.rule, r.explanation, providerPaid ? 'PAID' : 'LIQUIDATED',
+          providerPaid ? m.statement.liquidationDate : null, null, now,
+        ]);
+      } else {
+        counts.rejected += 1;
+        const amoNet = Math.max(0, line.amoCents - line.flatFeeCents - line.deductibleCents);
+        const rejection = outcome?.rejection ?? 'Ligne non liquidée.';
+        yield copyRow([
+          id, statementIds.get(m), m.memberId, m.beneficiaryId, line.lineNumber, line.careDate, line.careEndDate, line.act.family, line.act.code,
+          item.care.basket ?? null, line.providerId ?? line.finess, line.quantity, line.pathway, line.optam, null, line.chargedCents, line.baseCents, line.amoRateBp,
+          line.amoCents, line.flatFeeCents, line.deductibleCents, amoNet, 0, line.chargedCents - amoNet, providerPaid, 'REJECTED',
+          `Ligne rejetée par la mutuelle : ${rejection}`, 'REJECTED', null, rejection, now,
+        ]);
+      }
+    }
+  }
+  await tx.copyFrom('claim_line', CLAIM_LINE_COLUMNS, chunked(claimRows()));
+  options.onProgress?.(counts.lines);
+
+  // Status history in one statement: RECEIVED, then LIQUIDATED (unless rejected), then PAID or REJECTED.
+  await tx.query(
+    `INSERT INTO claim_line_status (claim_line_id, status, changed_at)
+     SELECT cl.id, s.status, $2::timestamptz
+       FROM claim_line cl
+       CROSS JOIN (VALUES (1, 'RECEIVED'), (2, 'LIQUIDATED'), (3, 'PAID'), (4, 'REJECTED')) AS s(step, status)
+      WHERE cl.statement_id = ANY($1::uuid[])
+        AND (s.step = 1 OR (s.step = 2 AND cl.status <> 'REJECTED') OR (s.step > 2 AND s.status = cl.status))
+      ORDER BY cl.id, s.step`,
+    [counts.statementIds, now],
+  );
+  return counts;
+}
