@@ -1,40 +1,16 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DCPT1_ERROR_CODES } from '../../domain/claims/dcpt1.ts';
-import { computeNirKey } from '../../domain/identity/nir.ts';
-import { insertHousehold } from '../../db/repositories/household.ts';
 import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
 import { testConfig, testLogger } from '../../../test/app.ts';
+import { addHousehold, EXAMPLE_LOT, fingerprint, nirOf, runImport } from '../../../test/imports.ts';
 import { seedDemoData } from '../demo/seed-demo-data.ts';
-import { importBatch, type ImportErrorCode, type ImportReport } from './import-batch.ts';
+import type { ImportErrorCode, ImportReport } from './import-batch.ts';
 import { reconcileUnmatched } from './reconcile-unmatched.ts';
 
 const keys = testConfig().secrets;
 const logger = testLogger('import');
 const NOW = new Date('2026-11-26T08:00:00Z');
-export const EXAMPLE_LOT = readFileSync(path.join(import.meta.dirname, '../../../test/fixtures/dcpt1-example.txt'), 'utf8');
 const EXAMPLE = EXAMPLE_LOT.trimEnd().split('\n');
-
-async function* bytes(content: string | Uint8Array): AsyncGenerator<Uint8Array> {
-  yield typeof content === 'string' ? Buffer.from(content) : content;
-}
-
-export function runImport(db: TestDatabase, content: string | Uint8Array, now = NOW): Promise<ImportReport> {
-  return importBatch(db, { content: bytes(content), fileName: 'lot.dcpt1', today: now.toISOString().slice(0, 10), now, keys, logger });
-}
-
-const TABLES = ['import_batch', 'statement', 'claim_line', 'claim_line_status', 'unmatched_claim_line', 'audit_log', 'member_event', 'payment'];
-
-/** Row count and checksum of every table an import writes: equal fingerprints mean nothing was written. */
-export async function fingerprint(db: TestDatabase): Promise<Record<string, string>> {
-  const result: Record<string, string> = {};
-  for (const table of TABLES) {
-    const { rows } = await db.query<{ n: number; sum: string | null }>(`SELECT count(*)::int AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS sum FROM ${table} t`);
-    result[table] = `${rows[0]!.n}:${rows[0]!.sum ?? ''}`;
-  }
-  return result;
-}
 
 /** Replaces field `index` of the record on (0-based) row `row`. */
 const setField = (lines: string[], row: number, index: number, value: string) =>
@@ -79,23 +55,6 @@ const DEFECTS: Defect[] = [
   { name: 'a trailer sum that does not match', code: 'TRAILER_SUM_MISMATCH', line: 6, content: () => lot(setField(EXAMPLE, TRAILER, 4, '4001')) },
   { name: 'a lot for another mutuelle', code: 'UNKNOWN_AMC', line: 1, content: () => lot(setField(EXAMPLE, 0, 5, '999999999')) },
 ];
-
-/** A one-person household on ESSENTIEL since 2025, with no history. */
-async function addHousehold(db: TestDatabase, nir: string, birthDate: string, memberNumber: string): Promise<void> {
-  const { rows: org } = await db.query<{ id: string; product_id: string }>(`SELECT o.id, p.id AS product_id FROM organisation o JOIN guarantee_product p ON p.organisation_id = o.id AND p.code = 'ESSENTIEL'`);
-  await db.transaction((tx) =>
-    insertHousehold(tx, keys, {
-      organisationId: org[0]!.id, memberNumber, nir,
-      beneficiaries: [{ relationship: 'SELF', lastName: 'Nouvelle', firstName: 'Inès', sex: 'F', birthDate, birthRank: 1, insuredNir: nir, ownNir: nir, amoFund: '075', noemie: 'ACTIVE' }],
-      contracts: [{ contractNumber: `C-${memberNumber}`, kind: 'INDIVIDUAL', employerName: null, employerSiret: null, productId: org[0]!.product_id, responsable: true, startDate: '2025-01-01', endDate: null, sepaMandateRef: null }],
-      rights: [{ beneficiaryIndex: 0, kind: 'CONTRACT', startDate: '2025-01-01', endDate: '2026-12-31', contractIndex: 0 }],
-      email: null, phones: [], address: { recipient: 'INÈS NOUVELLE', streetNumber: '3', street: 'rue des Lilas', complement: null, postalCode: '75011', city: 'Paris', country: 'FR' },
-      bankAccount: null, createdAt: NOW,
-    }),
-  );
-}
-
-const nirOf = (body: string) => `${body}${computeNirKey(body)}`;
 
 describe('DCPT1 import', () => {
   let db: TestDatabase;
@@ -202,7 +161,7 @@ describe('DCPT1 import', () => {
 
   test('liquidates in care-date order: of two optical equipments within two years, the earlier one is covered whatever the file order', async () => {
     const nir = nirOf('2920175123457');
-    await addHousehold(db, nir, '1992-01-15', 'U0000002');
+    await addHousehold(db, keys, nir, '1992-01-15', 'U0000002');
     const frame = (statement: string, date: string) => `L|${statement}|1|${date}|${date}|LPP|OPM||1||15000|5|6000|3|0|0|0||N||||||||0|B`;
     const content = lot([
       'H|DCPT1|CPAM751|20261120093000|OPT1|123456789',
@@ -235,7 +194,7 @@ describe('DCPT1 import', () => {
     expect(queued.rows.every((r) => r.resolved_at === null)).toBe(true);
 
     expect((await reconcileUnmatched(db, { now: NOW, logger })).matchedLines).toBe(0);
-    await addHousehold(db, nir, '1990-03-01', 'U0000001');
+    await addHousehold(db, keys, nir, '1990-03-01', 'U0000001');
     expect(await reconcileUnmatched(db, { now: NOW, logger })).toMatchObject({ matchedLines: 2, statements: 1 });
     const { rows } = await db.query<{ amc_cents: number; status: string; member_number: string }>(
       `SELECT c.amc_cents, c.status, m.member_number FROM claim_line c JOIN statement s ON s.id = c.statement_id JOIN member m ON m.id = c.member_id
