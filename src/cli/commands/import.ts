@@ -10,6 +10,7 @@ import { openDatabase } from '../../db/database.ts';
 import { migrate } from '../../db/migrate.ts';
 import { importBatch, type ImportProgress, type ImportReport } from '../../features/imports/import-batch.ts';
 import { quarantineRejected } from '../../features/imports/quarantine.ts';
+import { reconcileUnmatched } from '../../features/imports/reconcile-unmatched.ts';
 import type { Config } from '../../platform/config.ts';
 import type { Logger } from '../../platform/logger.ts';
 import { formatEuros } from '../../domain/money.ts';
@@ -61,6 +62,7 @@ export async function importCommand(args: string[], { config, logger }: { config
   }
   const db = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
   let exitCode = 0;
+  let imported = false;
   try {
     await migrate(db);
     for (const file of files) {
@@ -87,6 +89,12 @@ export async function importCommand(args: string[], { config, logger }: { config
       }
       process.stdout.write(json ? `${JSON.stringify(publicReport(report))}\n` : summary(file, report));
       exitCode = Math.max(exitCode, EXIT[report.status]);
+      imported ||= report.status === 'imported';
+    }
+    // A new lot may bring the beneficiary that lines « à rapprocher » were waiting for (new member, corrected rang).
+    if (imported) {
+      const reconciled = await reconcileUnmatched(db, { now: new Date(), logger });
+      if (reconciled.matchedLines > 0) process.stderr.write(`${reconciled.matchedLines} lignes à rapprocher ont trouvé leur bénéficiaire et sont liquidées.\n`);
     }
     return exitCode;
   } finally {
