@@ -18,6 +18,7 @@ import {
   type LineResult,
   type Product,
 } from '../../domain/coverage/index.ts';
+import { opticsFamilies } from '../../domain/coverage/families.ts';
 import { formatFrenchDate } from '../../domain/dates.ts';
 import { copyRow, type Transaction } from '../../db/database.ts';
 
@@ -56,6 +57,8 @@ interface CoveragePeriod {
   productCode: string;
 }
 
+const RENEWAL_FAMILIES: Family[] = [...opticsFamilies, 'HEARING_AID'];
+
 type BeneficiaryFacts = { birthDate: string; periods: CoveragePeriod[]; history: HistoryLine[] };
 
 async function loadProducts(tx: Transaction, memberIds: readonly string[]): Promise<Map<string, Product>> {
@@ -81,7 +84,13 @@ async function loadProducts(tx: Transaction, memberIds: readonly string[]): Prom
   return products;
 }
 
-async function loadFacts(tx: Transaction, beneficiaryIds: readonly string[], historyFrom: string): Promise<Map<string, BeneficiaryFacts>> {
+/**
+ * What the engine needs of each beneficiary: birth date, rights, and the earlier lines that feed counters: every line
+ * since January of the lot's first care year (annual caps, PF and franchise caps), and optics and hearing aids of
+ * the four years before (renewal periods).
+ */
+async function loadFacts(tx: Transaction, beneficiaryIds: readonly string[], firstCareDate: string): Promise<Map<string, BeneficiaryFacts>> {
+  const year = Number(firstCareDate.slice(0, 4));
   const facts = new Map<string, BeneficiaryFacts>();
   const people = await tx.query<{ id: string; birth_date: string }>(`SELECT id, birth_date FROM beneficiary WHERE id = ANY($1::uuid[])`, [beneficiaryIds]);
   for (const row of people.rows) facts.set(row.id, { birthDate: row.birth_date, periods: [], history: [] });
@@ -99,8 +108,11 @@ async function loadFacts(tx: Transaction, beneficiaryIds: readonly string[], his
   }>(
     `SELECT beneficiary_id, care_date, family, act_code, basket, charged_cents, base_cents, amo_rate_bp, amo_cents, flat_fee_cents, deductible_cents,
             pathway, optam, quantity, price_cap_cents, amc_cents, provider_id
-       FROM claim_line WHERE beneficiary_id = ANY($1::uuid[]) AND care_date >= $2 ORDER BY care_date`,
-    [beneficiaryIds, historyFrom],
+       FROM claim_line
+      WHERE beneficiary_id = ANY($1::uuid[])
+        AND (care_date >= $2 OR (care_date >= $3 AND family = ANY($4::text[])))
+      ORDER BY care_date`,
+    [beneficiaryIds, `${year}-01-01`, `${year - 4}-01-01`, RENEWAL_FAMILIES],
   );
   for (const row of history.rows) {
     facts.get(row.beneficiary_id)?.history.push({
@@ -226,22 +238,17 @@ export async function storeStatements(
   const beneficiaryIds = [...new Set(matched.map((m) => m.beneficiaryId))];
   let earliest = '9999-12-31';
   for (const m of matched) for (const line of m.statement.lines) if (line.careDate < earliest) earliest = line.careDate;
-  // Hearing aids renew every 4 years: older lines change no counter.
-  const historyFrom = `${Number(earliest.slice(0, 4)) - 4}-01-01`;
-  const [facts, products] = await Promise.all([loadFacts(tx, beneficiaryIds, historyFrom), loadProducts(tx, [...new Set(matched.map((m) => m.memberId))])]);
+  const [facts, products] = await Promise.all([loadFacts(tx, beneficiaryIds, earliest), loadProducts(tx, [...new Set(matched.map((m) => m.memberId))])]);
 
   const byBeneficiary = new Map<string, Pending[]>();
-  const all: Pending[] = [];
   for (const m of matched) {
     for (const line of m.statement.lines) {
       const item: Pending = { matched: m, line, care: careLine(line), outcome: null };
-      all.push(item);
       const list = byBeneficiary.get(m.beneficiaryId);
       if (list) list.push(item);
       else byBeneficiary.set(m.beneficiaryId, [item]);
     }
   }
-  for (const [beneficiaryId, pending] of byBeneficiary) liquidateBeneficiary(pending, facts.get(beneficiaryId)!, products);
 
   const statementIds = new Map<MatchedStatement, string>();
   for (const m of matched) {
@@ -261,36 +268,45 @@ export async function storeStatements(
   );
   counts.statements = matched.length;
 
+  // Liquidated beneficiary by beneficiary as COPY asks for rows: the engine (here) and the server (there) work at once.
   function* claimRows(): Generator<string> {
-    for (const item of all) {
-      const { line, matched: m, outcome } = item;
-      const id = randomUUID();
-      counts.claimLineIds.set(`${m.statementNumber}|${line.lineNumber}`, id);
-      counts.lines += 1;
-      if (counts.lines % 10_000 === 0) options.onProgress?.(counts.lines);
-      const providerPaid = line.thirdParty === 'AMO_AMC';
-      const r = outcome?.result;
-      if (r) {
-        counts.amcCents += r.amcCents;
-        if (providerPaid) counts.paidToProvider += 1;
-        else counts.liquidated += 1;
-        yield copyRow([
-          id, statementIds.get(m), m.memberId, m.beneficiaryId, line.lineNumber, line.careDate, line.careEndDate, r.family, line.act.code, r.basket, line.providerId ?? line.finess,
-          r.quantity, r.pathway, r.optam, r.priceCapCents, r.chargedCents, r.baseCents, r.amoRateBp, r.amoCents, r.flatFeeCents, r.deductibleCents,
-          r.amoNetCents, r.amcCents, r.remainingCents, providerPaid, r.rule, r.explanation, providerPaid ? 'PAID' : 'LIQUIDATED',
-          providerPaid ? m.statement.liquidationDate : null, null, now,
-        ]);
-      } else {
-        counts.rejected += 1;
-        const amoNet = Math.max(0, line.amoCents - line.flatFeeCents - line.deductibleCents);
-        const rejection = outcome?.rejection ?? 'Ligne non liquidée.';
-        yield copyRow([
-          id, statementIds.get(m), m.memberId, m.beneficiaryId, line.lineNumber, line.careDate, line.careEndDate, line.act.family, line.act.code,
-          item.care.basket ?? null, line.providerId ?? line.finess, line.quantity, line.pathway, line.optam, null, line.chargedCents, line.baseCents, line.amoRateBp,
-          line.amoCents, line.flatFeeCents, line.deductibleCents, amoNet, 0, line.chargedCents - amoNet, providerPaid, 'REJECTED',
-          `Ligne rejetée par la mutuelle : ${rejection}`, 'REJECTED', null, rejection, now,
-        ]);
-      }
+    for (const [beneficiaryId, pending] of byBeneficiary) {
+      liquidateBeneficiary(pending, facts.get(beneficiaryId)!, products);
+      for (const item of pending) yield claimRow(item);
+      // Done with this beneficiary: let its lines and results go.
+      facts.delete(beneficiaryId);
+      pending.length = 0;
+    }
+  }
+
+  function claimRow(item: Pending): string {
+    const { line, matched: m, outcome } = item;
+    const id = randomUUID();
+    counts.claimLineIds.set(`${m.statementNumber}|${line.lineNumber}`, id);
+    counts.lines += 1;
+    if (counts.lines % 10_000 === 0) options.onProgress?.(counts.lines);
+    const providerPaid = line.thirdParty === 'AMO_AMC';
+    const r = outcome?.result;
+    if (r) {
+      counts.amcCents += r.amcCents;
+      if (providerPaid) counts.paidToProvider += 1;
+      else counts.liquidated += 1;
+      return copyRow([
+        id, statementIds.get(m), m.memberId, m.beneficiaryId, line.lineNumber, line.careDate, line.careEndDate, r.family, line.act.code, r.basket, line.providerId ?? line.finess,
+        r.quantity, r.pathway, r.optam, r.priceCapCents, r.chargedCents, r.baseCents, r.amoRateBp, r.amoCents, r.flatFeeCents, r.deductibleCents,
+        r.amoNetCents, r.amcCents, r.remainingCents, providerPaid, r.rule, r.explanation, providerPaid ? 'PAID' : 'LIQUIDATED',
+        providerPaid ? m.statement.liquidationDate : null, null, now,
+      ]);
+    } else {
+      counts.rejected += 1;
+      const amoNet = Math.max(0, line.amoCents - line.flatFeeCents - line.deductibleCents);
+      const rejection = outcome?.rejection ?? 'Ligne non liquidée.';
+      return copyRow([
+        id, statementIds.get(m), m.memberId, m.beneficiaryId, line.lineNumber, line.careDate, line.careEndDate, line.act.family, line.act.code,
+        item.care.basket ?? null, line.providerId ?? line.finess, line.quantity, line.pathway, line.optam, null, line.chargedCents, line.baseCents, line.amoRateBp,
+        line.amoCents, line.flatFeeCents, line.deductibleCents, amoNet, 0, line.chargedCents - amoNet, providerPaid, 'REJECTED',
+        `Ligne rejetée par la mutuelle : ${rejection}`, 'REJECTED', null, rejection, now,
+      ]);
     }
   }
   await tx.copyFrom('claim_line', CLAIM_LINE_COLUMNS, chunked(claimRows()));
