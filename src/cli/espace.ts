@@ -8,6 +8,7 @@ Commandes :
   migrate                    applique les migrations de la base de données
   seed [--households N]      crée la mutuelle de démonstration et N foyers (200 par défaut) dans une base vide
   import FICHIER… [--json]   importe des lots de décomptes DCPT1 (voir docs/formats/dcpt1.md)
+  pay [--date D] [--json]    émet les virements SEPA des remboursements dus, date D (AAAA-MM-JJ) ou aujourd’hui (voir docs/formats/pain001.md)
   liquidate [FICHIER]        calcule les parts Sécurité sociale / mutuelle / reste à charge (JSON, voir docs/coverage-engine.md)
   help                       affiche cette aide
 `;
@@ -23,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/seed.ts')).seedCommand(args, setup());
     case 'import':
       return (await import('./commands/import.ts')).importCommand(args, setup());
+    case 'pay':
+      return (await import('./commands/pay.ts')).payCommand(args, setup());
     case 'liquidate':
       return (await import('./commands/liquidate.ts')).liquidateCommand(args, { stdin: process.stdin, stdout: process.stdout });
     case undefined:

@@ -85,3 +85,8 @@ export function formatFrenchDate(date: string): string {
   const { year, month, day } = partsOf(date);
   return `${String(day).padStart(2, '0')}/${String(month).padStart(2, '0')}/${year}`;
 }
+
+/** The calendar date of an instant in Europe/Paris, 'YYYY-MM-DD' (the mutuelle's working day). */
+export function parisDate(at: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}

@@ -11,6 +11,7 @@ import type { Logger } from './logger.ts';
 import { createMailer, type Mailer } from './mail.ts';
 import { createSendEmailJob } from './mail-job.ts';
 import { createGenerateLetterJob } from '../features/letters/generate-letter-job.ts';
+import { createRunPaymentsJob } from '../features/payments/run-payments-job.ts';
 
 export type RunningApp = { server: FastifyInstance; db: Database; jobs: Jobs; stop(): Promise<void> };
 
@@ -25,6 +26,7 @@ export async function createPlatform(config: Config, db: Database, logger: Logge
   const jobDefinitions = {
     sendEmail: createSendEmailJob(mailer, config.secrets.dataEncryptionKey),
     generateLetter: createGenerateLetterJob({ db, dataDir: config.dataDir, clock: () => new Date(), dataEncryptionKey: config.secrets.dataEncryptionKey }),
+    runPayments: createRunPaymentsJob({ db, paymentsDir: config.paymentsDir, debtor: config.paymentsDebtor, keys: config.secrets, clock: () => new Date() }),
   };
   const jobs = await createJobs(db, Object.values(jobDefinitions), { logger });
   return { mailer, jobs, jobDefinitions };

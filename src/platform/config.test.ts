@@ -27,6 +27,9 @@ describe('configuration', () => {
     ['SMTP_URL', 'http://mail'],
     ['NODE_ENV', 'staging'],
     ['SESSION_SECRET', 'too-short'],
+    ['PAYMENTS_DEBTOR_IBAN', 'FR7630006000011234567890188'],
+    ['PAYMENTS_DEBTOR_BIC', 'AGRI'],
+    ['PAYMENTS_DEBTOR_NAME', '王秀英'],
   ])('an invalid %s stops start-up with a message naming it', (name, value) => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(name);
@@ -37,6 +40,27 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), ...TEST_SECRETS })).toThrow(/PUBLIC_URL/);
     const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), ...TEST_SECRETS, PUBLIC_URL: 'https://espace.mutuelle.example' });
     expect(config.devTools).toBe(false);
+  });
+
+  test('payments: files under DATA_DIR/payments; the demo debtor account outside production, none in production until configured', () => {
+    const dir = dataDir();
+    const config = loadConfig({ DATA_DIR: dir });
+    expect(config.paymentsDir).toBe(path.join(dir, 'payments'));
+    expect(config.paymentsDebtor).toEqual({ name: 'Mutuelle des Tilleuls', iban: 'FR7630006000011234567890189', bic: 'AGRIFRPPXXX' });
+    const production = { NODE_ENV: 'production', DATA_DIR: dir, ...TEST_SECRETS, PUBLIC_URL: 'https://espace.mutuelle.example' };
+    expect(loadConfig(production).paymentsDebtor).toBeNull();
+    expect(() => loadConfig({ ...production, PAYMENTS_DEBTOR_IBAN: 'FR14 2004 1010 0505 0001 3M02 606' })).toThrow(/PAYMENTS_DEBTOR_BIC/);
+    expect(() => loadConfig({ ...production, PAYMENTS_DEBTOR_IBAN: 'FR1420041010050500013M02606', PAYMENTS_DEBTOR_BIC: 'PSSTFRPP' })).toThrow(/PAYMENTS_DEBTOR_NAME/);
+    expect(() => loadConfig({ DATA_DIR: dir, PAYMENTS_DEBTOR_BIC: 'PSSTFRPP' })).toThrow(/PAYMENTS_DEBTOR_IBAN/);
+    expect(loadConfig({ ...production, PAYMENTS_DEBTOR_IBAN: 'fr14 2004 1010 0505 0001 3m02 606', PAYMENTS_DEBTOR_BIC: 'psstfrpp', PAYMENTS_DEBTOR_NAME: 'Mutuelle Exemple' }).paymentsDebtor).toEqual({
+      name: 'Mutuelle Exemple',
+      iban: 'FR1420041010050500013M02606',
+      bic: 'PSSTFRPP',
+    });
+  });
+
+  test('an invalid debtor IBAN is named in the error, not quoted', () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir(), PAYMENTS_DEBTOR_IBAN: 'FR7630006000011234567890188' })).toThrow(/^(?!.*30006000011234567890188).*PAYMENTS_DEBTOR_IBAN.*clé de contrôle/);
   });
 
   test('development secrets are generated once and kept across restarts', () => {

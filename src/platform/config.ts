@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { normaliseIban, parseIban } from '../domain/identity/iban.ts';
+import { isSepaBic, sepaText, SEPA_NAME_MAX } from '../domain/payments/pain001.ts';
 
 const secret = (name: string) =>
   z
@@ -28,7 +30,26 @@ const envSchema = z.object({
   CODE_PEPPER: secret('CODE_PEPPER'),
   DATA_ENCRYPTION_KEY: secret('DATA_ENCRYPTION_KEY'),
   BLIND_INDEX_KEY: secret('BLIND_INDEX_KEY'),
+  PAYMENTS_DEBTOR_NAME: z
+    .string()
+    .max(SEPA_NAME_MAX, `${SEPA_NAME_MAX} caractères au plus (limite SEPA)`)
+    .refine((name) => sepaText(name, SEPA_NAME_MAX) !== '', 'le nom doit contenir des lettres ou des chiffres')
+    .optional(),
+  PAYMENTS_DEBTOR_IBAN: z
+    .string()
+    .superRefine((iban, ctx) => {
+      const parsed = parseIban(iban);
+      if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.error.message });
+    })
+    .optional(),
+  PAYMENTS_DEBTOR_BIC: z
+    .string()
+    .refine(isSepaBic, 'BIC invalide : 4 lettres (banque), 2 lettres (pays), 2 caractères (ville), puis 3 caractères facultatifs (agence)')
+    .optional(),
 });
+
+/** The demo mutuelle's account (domain.md §10.1 example IBAN): used outside production when PAYMENTS_DEBTOR_IBAN is unset. */
+export const DEMO_PAYMENTS_DEBTOR = { name: 'Mutuelle des Tilleuls', iban: 'FR7630006000011234567890189', bic: 'AGRIFRPPXXX' } as const;
 
 export type Secrets = {
   sessionSecret: Buffer;
@@ -43,6 +64,10 @@ export type Config = {
   port: number;
   publicUrl: string;
   dataDir: string;
+  /** Where `espace pay` and the daily payment job write the SEPA credit-transfer files (`<dataDir>/payments`). */
+  paymentsDir: string;
+  /** The mutuelle's account debited by reimbursement transfers; null in production until PAYMENTS_DEBTOR_IBAN is set (no payment runs then). */
+  paymentsDebtor: { name: string; iban: string; bic: string } | null;
   /** Watched folder of DCPT1 lots (`<dataDir>/inbox` by default), with rejected/ and done/ inside. */
   inboxDir: string;
   databaseUrl: string | undefined;
@@ -80,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     if (!e.PUBLIC_URL) throw new ConfigError('PUBLIC_URL', 'obligatoire en production (adresse publique du portail)');
   }
+  const paymentsDebtor = debtorOf(e);
   const devSecrets = SECRET_NAMES.some((n) => !e[n]) ? loadOrCreateDevSecrets(dataDir) : undefined;
   const pick = (name: (typeof SECRET_NAMES)[number]) => Buffer.from(e[name] ?? devSecrets![name]!, 'hex');
   return {
@@ -88,6 +114,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     dataDir,
+    paymentsDir: path.join(dataDir, 'payments'),
+    paymentsDebtor,
     inboxDir: path.resolve(e.INBOX_DIR ?? path.join(dataDir, 'inbox')),
     databaseUrl: e.DATABASE_URL,
     smtpUrl: e.SMTP_URL,
@@ -101,6 +129,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       blindIndexKey: pick('BLIND_INDEX_KEY'),
     },
     devTools: e.NODE_ENV !== 'production',
+  };
+}
+
+// The three settings go together: a real IBAN with the demo BIC or name would make a file the bank rejects.
+function debtorOf(e: z.infer<typeof envSchema>): Config['paymentsDebtor'] {
+  if (!e.PAYMENTS_DEBTOR_IBAN) {
+    if (e.NODE_ENV === 'production') return null;
+    if (e.PAYMENTS_DEBTOR_BIC) throw new ConfigError('PAYMENTS_DEBTOR_IBAN', 'obligatoire quand PAYMENTS_DEBTOR_BIC est défini');
+    return { ...DEMO_PAYMENTS_DEBTOR, name: e.PAYMENTS_DEBTOR_NAME ?? DEMO_PAYMENTS_DEBTOR.name };
+  }
+  if (!e.PAYMENTS_DEBTOR_BIC) throw new ConfigError('PAYMENTS_DEBTOR_BIC', 'obligatoire quand PAYMENTS_DEBTOR_IBAN est défini (BIC de la banque du compte)');
+  if (!e.PAYMENTS_DEBTOR_NAME && e.NODE_ENV === 'production') throw new ConfigError('PAYMENTS_DEBTOR_NAME', 'obligatoire en production avec PAYMENTS_DEBTOR_IBAN (nom du titulaire du compte)');
+  return {
+    name: e.PAYMENTS_DEBTOR_NAME ?? DEMO_PAYMENTS_DEBTOR.name,
+    iban: normaliseIban(e.PAYMENTS_DEBTOR_IBAN),
+    bic: e.PAYMENTS_DEBTOR_BIC.replace(/\s/g, '').toUpperCase(),
   };
 }
 

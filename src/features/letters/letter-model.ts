@@ -48,10 +48,7 @@ export type LetterModel = z.output<typeof letterModel>;
 
 const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
 
-/** The calendar date of an instant in Europe/Paris, 'YYYY-MM-DD'. */
-export function parisDate(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
+export { parisDate } from '../../domain/dates.ts';
 
 /** '2026-11-26' → « 26 novembre 2026 »; the first of the month is « 1er ». */
 export function frenchLongDate(isoDate: string): string {
