@@ -51,7 +51,7 @@ export async function reconcileUnmatched(db: Database, options: { now: Date; log
       entry.queueIds.push(row.id);
     }
     const entries = [...byStatement.values()];
-    const stored = await storeStatements(tx, entries.map((e) => e.matched), { now: options.now });
+    const stored = await storeStatements(tx, entries.map((e) => e.matched), { now: options.now, keepLineIds: true });
     const ids: string[] = [];
     const claimLineIds: string[] = [];
     for (const entry of entries) {

@@ -39,9 +39,7 @@ export interface StoredCounts {
   rejected: number;
   paidToProvider: number;
   amcCents: number;
-  /** Ids of the statements written, in input order. */
-  statementIds: string[];
-  /** Claim line id per (statement number, line number), for the reconciliation. */
+  /** Claim line id per (statement number, line number), with `keepLineIds` (the reconciliation). */
   claimLineIds: Map<string, string>;
 }
 
@@ -230,9 +228,9 @@ function* chunked(rows: Iterable<string>): Generator<string> {
 export async function storeStatements(
   tx: Transaction,
   matched: readonly MatchedStatement[],
-  options: { now: Date; onProgress?: (lines: number) => void },
+  options: { now: Date; onProgress?: (lines: number) => void; keepLineIds?: boolean },
 ): Promise<StoredCounts> {
-  const counts: StoredCounts = { statements: 0, lines: 0, liquidated: 0, rejected: 0, paidToProvider: 0, amcCents: 0, statementIds: [], claimLineIds: new Map() };
+  const counts: StoredCounts = { statements: 0, lines: 0, liquidated: 0, rejected: 0, paidToProvider: 0, amcCents: 0, claimLineIds: new Map() };
   if (matched.length === 0) return counts;
   const now = options.now.toISOString();
   const beneficiaryIds = [...new Set(matched.map((m) => m.beneficiaryId))];
@@ -254,7 +252,6 @@ export async function storeStatements(
   for (const m of matched) {
     const id = randomUUID();
     statementIds.set(m, id);
-    counts.statementIds.push(id);
   }
   await tx.copyFrom(
     'statement',
@@ -279,10 +276,12 @@ export async function storeStatements(
     }
   }
 
+  const written: { ids: string[]; statuses: ('LIQUIDATED' | 'PAID' | 'REJECTED')[] } = { ids: [], statuses: [] };
   function claimRow(item: Pending): string {
     const { line, matched: m, outcome } = item;
     const id = randomUUID();
-    counts.claimLineIds.set(`${m.statementNumber}|${line.lineNumber}`, id);
+    if (options.keepLineIds) counts.claimLineIds.set(`${m.statementNumber}|${line.lineNumber}`, id);
+    written.ids.push(id);
     counts.lines += 1;
     if (counts.lines % 10_000 === 0) options.onProgress?.(counts.lines);
     const providerPaid = line.thirdParty === 'AMO_AMC';
@@ -291,6 +290,7 @@ export async function storeStatements(
       counts.amcCents += r.amcCents;
       if (providerPaid) counts.paidToProvider += 1;
       else counts.liquidated += 1;
+      written.statuses.push(providerPaid ? 'PAID' : 'LIQUIDATED');
       return copyRow([
         id, statementIds.get(m), m.memberId, m.beneficiaryId, line.lineNumber, line.careDate, line.careEndDate, r.family, line.act.code, r.basket, line.providerId ?? line.finess,
         r.quantity, r.pathway, r.optam, r.priceCapCents, r.chargedCents, r.baseCents, r.amoRateBp, r.amoCents, r.flatFeeCents, r.deductibleCents,
@@ -299,6 +299,7 @@ export async function storeStatements(
       ]);
     } else {
       counts.rejected += 1;
+      written.statuses.push('REJECTED');
       const amoNet = Math.max(0, line.amoCents - line.flatFeeCents - line.deductibleCents);
       const rejection = outcome?.rejection ?? 'Ligne non liquidée.';
       return copyRow([
@@ -312,16 +313,16 @@ export async function storeStatements(
   await tx.copyFrom('claim_line', CLAIM_LINE_COLUMNS, chunked(claimRows()));
   options.onProgress?.(counts.lines);
 
-  // Status history in one statement: RECEIVED, then LIQUIDATED (unless rejected), then PAID or REJECTED.
-  await tx.query(
-    `INSERT INTO claim_line_status (claim_line_id, status, changed_at)
-     SELECT cl.id, s.status, $2::timestamptz
-       FROM claim_line cl
-       CROSS JOIN (VALUES (1, 'RECEIVED'), (2, 'LIQUIDATED'), (3, 'PAID'), (4, 'REJECTED')) AS s(step, status)
-      WHERE cl.statement_id = ANY($1::uuid[])
-        AND (s.step = 1 OR (s.step = 2 AND cl.status <> 'REJECTED') OR (s.step > 2 AND s.status = cl.status))
-      ORDER BY cl.id, s.step`,
-    [counts.statementIds, now],
-  );
+  // Status history: RECEIVED, then LIQUIDATED (unless rejected), then PAID (to the professional) or REJECTED.
+  function* statusRows(): Generator<string> {
+    for (let i = 0; i < written.ids.length; i++) {
+      const id = written.ids[i]!;
+      const status = written.statuses[i]!;
+      yield copyRow([id, 'RECEIVED', now]);
+      if (status !== 'REJECTED') yield copyRow([id, 'LIQUIDATED', now]);
+      if (status !== 'LIQUIDATED') yield copyRow([id, status, now]);
+    }
+  }
+  await tx.copyFrom('claim_line_status', ['claim_line_id', 'status', 'changed_at'], chunked(statusRows()));
   return counts;
 }
