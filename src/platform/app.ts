@@ -12,6 +12,7 @@ import { createMailer, type Mailer } from './mail.ts';
 import { createSendEmailJob } from './mail-job.ts';
 import { createGenerateLetterJob } from '../features/letters/generate-letter-job.ts';
 import { createRunPaymentsJob } from '../features/payments/run-payments-job.ts';
+import { createInboxJob, createReconcileJob } from '../features/imports/inbox.ts';
 
 export type RunningApp = { server: FastifyInstance; db: Database; jobs: Jobs; stop(): Promise<void> };
 
@@ -27,6 +28,8 @@ export async function createPlatform(config: Config, db: Database, logger: Logge
     sendEmail: createSendEmailJob(mailer, config.secrets.dataEncryptionKey),
     generateLetter: createGenerateLetterJob({ db, dataDir: config.dataDir, clock: () => new Date(), dataEncryptionKey: config.secrets.dataEncryptionKey }),
     runPayments: createRunPaymentsJob({ db, paymentsDir: config.paymentsDir, debtor: config.paymentsDebtor, keys: config.secrets, clock: () => new Date() }),
+    importInbox: createInboxJob(db, { inboxDir: config.inboxDir, keys: config.secrets, logger, clock: () => new Date() }),
+    reconcileUnmatched: createReconcileJob(db, { logger, clock: () => new Date() }),
   };
   const jobs = await createJobs(db, Object.values(jobDefinitions), { logger });
   return { mailer, jobs, jobDefinitions };

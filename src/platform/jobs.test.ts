@@ -155,3 +155,18 @@ describe('jobs (pg-boss)', () => {
     expect((await jobRow(id))?.state).toBe('completed');
   });
 });
+
+describe('cron jobs', () => {
+  it('a definition with a cron expression is scheduled with pg-boss (UTC); others are not', async () => {
+    const db = await createTestDatabase();
+    const cronJob = defineJob({ name: 'test-cron', payload: z.object({}), cron: '30 4 * * *', handler: async () => undefined });
+    const jobs = await createJobs(db, [countJob, cronJob], { logger });
+    try {
+      const { rows } = await db.query<{ name: string; cron: string; timezone: string }>('SELECT name, cron, timezone FROM pgboss.schedule ORDER BY name');
+      expect(rows).toEqual([{ name: 'test-cron', cron: '30 4 * * *', timezone: 'UTC' }]);
+    } finally {
+      await jobs.stop();
+      await db.close();
+    }
+  });
+});
