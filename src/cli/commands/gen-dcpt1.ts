@@ -17,7 +17,7 @@ import type { Config } from '../../platform/config.ts';
 
 export const GEN_DCPT1_USAGE = `Usage : espace gen-dcpt1 --lines M --out FICHIER [options]
 
-Écrit un lot DCPT1 de test (docs/formats/dcpt1-generator.md) pour les premiers foyers de la base.
+Écrit un lot DCPT1 de test (docs/formats/dcpt1.md) pour les premiers foyers de la base.
 
   --households N        nombre de foyers (les N premiers par numéro d'adhérent ; 200 par défaut)
   --lines M             nombre de lignes de prestation (enregistrements L), de 1 à 10 000 000

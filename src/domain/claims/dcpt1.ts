@@ -175,6 +175,10 @@ export class Dcpt1Reader {
   private lineFailed = false;
   private headerMissing = false;
   private beneficiaryRead = false;
+  /** L records under the open décompte, valid or not (a décompte whose only line is faulty is not « without lines »). */
+  private currentLines = 0;
+  /** D records read, duplicates included: what the trailer counts. */
+  private statementRecords = 0;
 
   constructor(private readonly options: { today: string; maxErrors?: number }) {}
 
@@ -201,6 +205,7 @@ export class Dcpt1Reader {
     const expected = FIELD_COUNTS[type];
     if (expected === undefined) return this.fail('UNKNOWN_RECORD', `Type d'enregistrement inconnu « ${type.slice(0, 10)} » (attendu H, D, B, L ou T).`);
     if (this.fields.length !== expected) {
+      if (type === 'L') this.countMalformedLine();
       return this.fail('FIELD_COUNT', `L'enregistrement ${type} (${RECORD_NAMES[type]}) doit avoir ${expected} champs séparés par « | », et non ${this.fields.length}.`);
     }
     if (this.trailer) return this.fail('RECORD_AFTER_TRAILER', 'Aucun enregistrement ne peut suivre la fin de lot (T).');
@@ -298,7 +303,7 @@ export class Dcpt1Reader {
   }
 
   private closeStatement(): void {
-    if (this.current && this.current.lines.length === 0) {
+    if (this.current && this.currentLines === 0) {
       this.fail('STATEMENT_WITHOUT_LINES', `Le décompte ${this.current.statementId} n’a aucune ligne L.`, this.current.fileLine, '');
     }
   }
@@ -307,6 +312,8 @@ export class Dcpt1Reader {
     this.closeStatement();
     this.current = null;
     this.currentLineNumbers = new Set();
+    this.currentLines = 0;
+    this.statementRecords += 1;
     const statementId = this.pattern(1, 'Identifiant du décompte', ID, false);
     if (statementId && this.statementIds.has(statementId)) this.fail('DUPLICATE_STATEMENT', `Le décompte ${statementId} figure deux fois dans le lot.`);
     const liquidationDate = this.date(2, 'Date de liquidation');
@@ -353,9 +360,10 @@ export class Dcpt1Reader {
     const statement = this.current;
     if (!statement || this.field(1) !== statement.statementId || !this.beneficiaryRead) {
       this.fail('RECORD_ORDER', 'Une ligne L suit le D et le B de son décompte et porte le même identifiant de décompte.');
-      this.countLine(Number(this.field(10)) || 0, Number(this.field(11)) || 0, Number(this.field(13)) || 0);
+      this.countMalformedLine();
       return;
     }
+    this.currentLines += 1;
     const lineNumber = this.pattern(2, 'Numéro de ligne', /^[1-9][0-9]{0,5}$/, false);
     if (lineNumber && this.currentLineNumbers.has(Number(lineNumber))) {
       this.fail('DUPLICATE_LINE', `La ligne ${lineNumber} du décompte ${statement.statementId} figure deux fois.`);
@@ -445,6 +453,13 @@ export class Dcpt1Reader {
     });
   }
 
+  /** An L record too broken to check still counts in the trailer totals, so that its defect is the only one reported. */
+  private countMalformedLine(): void {
+    const amount = (index: number) => (/^[0-9]{1,12}$/.test(this.fields[index] ?? '') ? Number(this.fields[index]) : 0);
+    if (this.current && this.fields[1] === this.current.statementId) this.currentLines += 1;
+    this.countLine(amount(10), amount(11), amount(13));
+  }
+
   private countLine(chargedCents: number, baseCents: number, amoCents: number): void {
     this.lineCount += 1;
     this.sums.charged += chargedCents;
@@ -473,7 +488,7 @@ export class Dcpt1Reader {
     if (this.header && !this.headerMissing && t.batchNumber !== this.header.batchNumber) {
       this.fail('TRAILER_BATCH_MISMATCH', `Numéro de lot de la fin de lot « ${t.batchNumber.slice(0, 20)} » ≠ celui de l’en-tête « ${this.header.batchNumber} ».`);
     }
-    const statements = this.statementIds.size;
+    const statements = this.statementRecords;
     if (t.statements >= 0 && t.statements !== statements) this.fail('TRAILER_COUNT_MISMATCH', `La fin de lot annonce ${t.statements} décomptes, le lot en contient ${statements}.`);
     if (t.lines >= 0 && t.lines !== this.lineCount) this.fail('TRAILER_COUNT_MISMATCH', `La fin de lot annonce ${t.lines} lignes, le lot en contient ${this.lineCount}.`);
     const sums: [number, number, string][] = [

@@ -1,5 +1,5 @@
 /**
- * Synthetic DCPT1 lots (issue 5, docs/formats/dcpt1-generator.md): realistic décomptes for the given beneficiaries, for
+ * Synthetic DCPT1 lots (issue 5, docs/formats/dcpt1.md): realistic décomptes for the given beneficiaries, for
  * demos and benchmarks, streamed as byte chunks so that a million lines never sit in memory. The same people, options
  * and seed give the same bytes. With `corrupt`, the lot carries exactly one defect of that kind, at a line the summary
  * (and `expectedDefect`) reports, so that every validation error of the parser can be exercised on demand.
@@ -918,7 +918,6 @@ function* generate(people: readonly Dcpt1Person[], settings: Settings): Generato
   let written = 0;
   let counted = 0;
   let statements = 0;
-  let distinctStatements = 0;
   let unknownStatements = 0;
   let charged = 0;
   let based = 0;
@@ -989,7 +988,6 @@ function* generate(people: readonly Dcpt1Person[], settings: Settings): Generato
         count(l);
       }
       statements++;
-      distinctStatements++;
       written += event.lines.length;
       previousId = id;
     } else {
@@ -1005,14 +1003,12 @@ function* generate(people: readonly Dcpt1Person[], settings: Settings): Generato
         mark(kind);
         writeBeneficiary(out, empty, person).end();
         statements++;
-        distinctStatements++;
       }
       const badKey = String((Number(person.insuredNir.slice(13)) % 97) + 1).padStart(2, '0');
       const middle = kind === 'INVALID_NIR' ? Buffer.from(`|${person.scheme}|${person.fund}|${person.centre}|${person.insuredNir.slice(0, 13)}${badKey}|`, 'latin1') : person.statementMiddle;
       writeStatement(out, id, kind === 'DATE_IN_FUTURE' ? 1 : liquidation, person, payee, paid, middle).end();
       if (kind === 'DATE_IN_FUTURE' || kind === 'INVALID_NIR' || kind === 'DUPLICATE_STATEMENT') mark(kind);
       statements++;
-      if (kind !== 'DUPLICATE_STATEMENT') distinctStatements++;
       const [first, second] = event.lines as [Line, Line];
       if (kind === 'RECORD_ORDER') {
         writeLine(out, id, 1, first).end();
@@ -1071,7 +1067,6 @@ function* generate(people: readonly Dcpt1Person[], settings: Settings): Generato
           break;
         case 'FIELD_COUNT':
           edit = (f) => f.push('');
-          excluded = true;
           break;
         case 'INVALID_ENCODING':
           excluded = true;
@@ -1102,7 +1097,8 @@ function* generate(people: readonly Dcpt1Person[], settings: Settings): Generato
     if (out.ready.length > 0) yield* out.take();
   }
 
-  const trailer = { statements: distinctStatements, lines: counted, chargedCents: charged, baseCents: based, amoCents: amo };
+  // The trailer counts D records (a repeated décompte id included) and every L record, as an honest sender would.
+  const trailer = { statements, lines: counted, chargedCents: charged, baseCents: based, amoCents: amo };
   if (corrupt !== 'MISSING_TRAILER') {
     const t = { ...trailer };
     if (corrupt === 'TRAILER_COUNT_MISMATCH') t.lines += 1;
