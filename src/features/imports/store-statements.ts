@@ -3,7 +3,7 @@
  * per beneficiary, in care-date order, the coverage engine computes the mutuelle's part with the counters left by
  * the beneficiary's earlier lines; rows go in by COPY, statuses by one set-based insert.
  */
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../../platform/ids.ts';
 import { basketFromCode } from '../../domain/claims/acts.ts';
 import type { LineRecord, StatementRecord } from '../../domain/claims/dcpt1.ts';
 import {
@@ -250,7 +250,7 @@ export async function storeStatements(
 
   const statementIds = new Map<MatchedStatement, string>();
   for (const m of matched) {
-    const id = randomUUID();
+    const id = uuidv7();
     statementIds.set(m, id);
   }
   await tx.copyFrom(
@@ -279,7 +279,7 @@ export async function storeStatements(
   const written: { ids: string[]; statuses: ('LIQUIDATED' | 'PAID' | 'REJECTED')[] } = { ids: [], statuses: [] };
   function claimRow(item: Pending): string {
     const { line, matched: m, outcome } = item;
-    const id = randomUUID();
+    const id = uuidv7();
     if (options.keepLineIds) counts.claimLineIds.set(`${m.statementNumber}|${line.lineNumber}`, id);
     written.ids.push(id);
     counts.lines += 1;
