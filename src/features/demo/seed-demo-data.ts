@@ -242,7 +242,7 @@ async function seedHistory(tx: Queryable, random: Random, n: number, plan: House
     if (statementIds.has(p.statementKey)) continue;
     const id = random.uuid();
     statementIds.set(p.statementKey, id);
-    [id, p.event.source, `D${p.statementKey.replace(/-/g, '')}${p.liquidationDate.replace(/-/g, '')}`, p.liquidationDate, `${p.liquidationDate}T06:00:00Z`].forEach((v, i) => statements[i]!.push(v));
+    [id, p.event.source, `D${p.statementKey}-${p.liquidationDate.replace(/-/g, '')}`, p.liquidationDate, `${p.liquidationDate}T06:00:00Z`].forEach((v, i) => statements[i]!.push(v));
   }
   await tx.query(
     `INSERT INTO statement (id, member_id, source, statement_number, liquidation_date, received_at)
