@@ -67,10 +67,11 @@ export async function seedDemoData(db: Database, options: SeedOptions): Promise<
       }
     }
     const logins: DemoLogin[] = [];
+    const usedNirs = new Set([EXAMPLE_LOT_NIR]);
     let beneficiaries = 0;
     let claimLines = 0;
     for (let n = 1; n <= options.households; n++) {
-      const plan = planHousehold(random, n, options.referenceDate);
+      const plan = planHousehold(random, n, options.referenceDate, usedNirs);
       const household: NewHousehold = { ...plan.household, organisationId: organisation.id, contracts: plan.household.contracts.map((c) => ({ ...c, productId: productIds.get(c.productId)! })) };
       const inserted = await insertHousehold(tx, options.keys, household);
       beneficiaries += inserted.beneficiaryIds.length;
@@ -87,9 +88,16 @@ export async function seedDemoData(db: Database, options: SeedOptions): Promise<
 type Coverage = { from: string; to: string; product: string; aid: 'NONE' | 'CSS' | 'CSS_PARTICIPATION' };
 type HouseholdPlan = { household: Omit<NewHousehold, 'organisationId'>; coverage: Coverage[]; situation: string };
 
-function nirFor(random: Random, sex: 'F' | 'M', birthDate: string, place: { dept: string; commune: string }): string {
-  const body = `${sex === 'M' ? 1 : 2}${birthDate.slice(2, 4)}${birthDate.slice(5, 7)}${place.dept}${place.commune}${String(random.int(1, 999)).padStart(3, '0')}`;
-  return body + computeNirKey(body);
+/** A NIR not given yet in this seed (two people born the same month in the same commune get different orders). */
+function nirFor(random: Random, sex: 'F' | 'M', birthDate: string, place: { dept: string; commune: string }, used: Set<string>): string {
+  for (;;) {
+    const body = `${sex === 'M' ? 1 : 2}${birthDate.slice(2, 4)}${birthDate.slice(5, 7)}${place.dept}${place.commune}${String(random.int(1, 999)).padStart(3, '0')}`;
+    const nir = body + computeNirKey(body);
+    if (!used.has(nir)) {
+      used.add(nir);
+      return nir;
+    }
+  }
 }
 
 function randomBirthDate(random: Random, fromYear: number, toYear: number): string {
@@ -106,7 +114,7 @@ function demoIban(random: Random): { iban: string; bic: string } {
 }
 
 /** Curated first households (the demo logins), then varied random ones. */
-function planHousehold(random: Random, n: number, referenceDate: string): HouseholdPlan {
+function planHousehold(random: Random, n: number, referenceDate: string, usedNirs: Set<string>): HouseholdPlan {
   const refYear = Number(referenceDate.slice(0, 4));
   const kind = n === 1 ? 'family' : n === 2 ? 'css' : n === 3 ? 'ex-acs' : n === 4 ? 'collective' : n === EXAMPLE_HOUSEHOLD ? 'single' : random.pick(['family', 'family', 'single', 'single', 'senior', 'css', 'css-participation', 'ex-acs', 'collective', 'couple']);
   const example = n === EXAMPLE_HOUSEHOLD;
@@ -114,7 +122,7 @@ function planHousehold(random: Random, n: number, referenceDate: string): Househ
   const lastName = n === 1 ? 'Martin' : example ? 'Lambert' : random.pick(LAST);
   const selfSex: 'F' | 'M' = n === 1 || n === 2 ? 'F' : n === 3 || example ? 'M' : random.chance(0.5) ? 'F' : 'M';
   const selfBirth = n === 1 || example ? '1985-01-10' : kind === 'senior' || kind === 'ex-acs' ? randomBirthDate(random, 1940, 1960) : randomBirthDate(random, 1962, 2002);
-  const selfNir = example ? EXAMPLE_LOT_NIR : nirFor(random, selfSex, selfBirth, place);
+  const selfNir = example ? EXAMPLE_LOT_NIR : nirFor(random, selfSex, selfBirth, place, usedNirs);
   const firstName = (sex: 'F' | 'M') => random.pick(sex === 'F' ? FIRST_F : FIRST_M);
   const person = (relationship: NewBeneficiary['relationship'], sex: 'F' | 'M', birthDate: string, insuredNir: string, ownNir: string | null, birthRank = 1, name?: string): NewBeneficiary => ({
     relationship, lastName, firstName: name ?? firstName(sex), sex, birthDate, birthRank, insuredNir, ownNir, amoFund: place.dept === '974' ? '974' : `0${place.dept.slice(0, 2)}`.slice(-3), noemie: random.chance(0.92) ? 'ACTIVE' : 'NONE',
@@ -123,7 +131,7 @@ function planHousehold(random: Random, n: number, referenceDate: string): Househ
   if (['family', 'couple', 'collective'].includes(kind) || (kind.startsWith('css') && random.chance(0.4))) {
     const sex: 'F' | 'M' = selfSex === 'F' ? 'M' : 'F';
     const birth = randomBirthDate(random, Number(selfBirth.slice(0, 4)) - 4, Number(selfBirth.slice(0, 4)) + 4);
-    const nir = nirFor(random, sex, birth, place);
+    const nir = nirFor(random, sex, birth, place, usedNirs);
     beneficiaries.push(person('SPOUSE', sex, birth, nir, nir));
   }
   if (['family', 'css', 'css-participation', 'collective'].includes(kind)) {
