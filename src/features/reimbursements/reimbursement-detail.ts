@@ -1,0 +1,68 @@
+/**
+ * One reimbursement line (issue 6): amounts, status timeline, payment, and the engine's explanation of the reste à
+ * charge. Another household's line, or a line outside a beneficiary's own scope, is « not found » (AC-02).
+ */
+import { statusWord, type ClaimStatus } from '../../domain/claims/labels.ts';
+import type { Queryable } from '../../db/database.ts';
+import { AppError } from '../../platform/errors.ts';
+import { ROW_COLUMNS, toReimbursementRow, type ReimbursementRow, type Viewer } from './list-reimbursements.ts';
+
+export type ReimbursementDetail = ReimbursementRow & {
+  statementNumber: string;
+  receivedAt: string;
+  quantity: number;
+  baseCents: number;
+  amoRateBp: number;
+  amoCents: number;
+  flatFeeCents: number;
+  deductibleCents: number;
+  explanation: string;
+  rejectionReason: string | null;
+  timeline: { status: ClaimStatus; label: string; at: string }[];
+  /** Paid to the member (date, masked account), paid to the professional, or not paid yet. */
+  payment: { kind: 'MEMBER'; paidOn: string; maskedIban: string } | { kind: 'PROVIDER' } | null;
+};
+
+type DetailRow = Parameters<typeof toReimbursementRow>[0] & {
+  statement_number: string; received_at: Date; quantity: number; base_cents: number; amo_rate_bp: number; amo_cents: number; flat_fee_cents: number;
+  deductible_cents: number; explanation: string; rejection_reason: string | null; payment_date: string | null; iban_last4: string | null; country: string | null;
+};
+
+/** « FR76 •••• •••• •••• •••• ••89 123 »-style mask from what is stored in clear: the country and the last four characters. */
+export function maskIban(country: string, last4: string): string {
+  return `${country}•• •••• •••• •••• •••• ••${last4.slice(0, 2)} ${last4.slice(2)}`;
+}
+
+export async function getReimbursement(db: Queryable, viewer: Viewer, lineId: string): Promise<ReimbursementDetail> {
+  const { rows } = await db.query<DetailRow>(
+    `SELECT ${ROW_COLUMNS}, s.statement_number, s.received_at, c.quantity, c.base_cents, c.amo_rate_bp, c.amo_cents, c.flat_fee_cents, c.deductible_cents,
+            c.explanation, c.rejection_reason, p.payment_date, ba.iban_last4, ba.country
+       FROM claim_line c JOIN beneficiary b ON b.id = c.beneficiary_id JOIN statement s ON s.id = c.statement_id
+       LEFT JOIN payment p ON p.id = c.payment_id LEFT JOIN bank_account ba ON ba.id = p.bank_account_id
+      WHERE c.id = $1 AND c.member_id = $2 AND ($3::uuid IS NULL OR c.beneficiary_id = $3)`,
+    [lineId, viewer.memberId, viewer.beneficiaryId],
+  );
+  const row = rows[0];
+  if (!row) throw new AppError('NOT_FOUND');
+  const history = await db.query<{ status: ClaimStatus; changed_at: Date }>(`SELECT status, changed_at FROM claim_line_status WHERE claim_line_id = $1 ORDER BY changed_at, id`, [lineId]);
+  const payment: ReimbursementDetail['payment'] =
+    row.status !== 'PAID' ? null
+    : row.third_party_payment ? { kind: 'PROVIDER' }
+    : row.payment_date && row.iban_last4 && row.country ? { kind: 'MEMBER', paidOn: row.payment_date, maskedIban: maskIban(row.country, row.iban_last4) }
+    : null;
+  return {
+    ...toReimbursementRow(row),
+    statementNumber: row.statement_number,
+    receivedAt: row.received_at.toISOString(),
+    quantity: row.quantity,
+    baseCents: row.base_cents,
+    amoRateBp: row.amo_rate_bp,
+    amoCents: row.amo_cents,
+    flatFeeCents: row.flat_fee_cents,
+    deductibleCents: row.deductible_cents,
+    explanation: row.explanation,
+    rejectionReason: row.rejection_reason,
+    timeline: history.rows.map((h) => ({ status: h.status, label: statusWord(h.status), at: new Date(h.changed_at).toISOString() })),
+    payment,
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Routes of « Mes remboursements » (issue 6): pages and their JSON twins under /api/v1/reimbursements, over the same
+ * use cases. Query strings are parsed by the schemas below; a value outside them is a 400 with a French message.
+ */
+import type { FastifyRequest } from 'fastify';
+import { h } from 'preact';
+import { z } from 'zod';
+import { CARE_GROUP_CODES, STATUS_SLUGS, type StatusSlug } from '../../domain/claims/labels.ts';
+import { AppError } from '../../platform/errors.ts';
+import { sendPage } from '../../platform/http/render.ts';
+import type { Feature } from '../../platform/http/server.ts';
+import { memberBar } from '../auth/session-routes.ts';
+import { firstNameOf, requireMember } from '../auth/member-area.ts';
+import { listReimbursements, type ReimbursementFilters, type Viewer } from './list-reimbursements.ts';
+import { ReimbursementDetailPage, ReimbursementsPage } from './pages.tsx';
+import { getReimbursement } from './reimbursement-detail.ts';
+
+export const listQuery = z.strictObject({
+  annee: z.coerce.number().int().min(1990).max(2100).optional().or(z.literal('').transform(() => undefined)),
+  beneficiaire: z.uuid().optional().or(z.literal('').transform(() => undefined)),
+  soins: z.enum(CARE_GROUP_CODES).optional().or(z.literal('').transform(() => undefined)),
+  statut: z.enum(Object.keys(STATUS_SLUGS) as [StatusSlug, ...StatusSlug[]]).optional().or(z.literal('').transform(() => undefined)),
+  apres: z.string().max(120).optional(),
+});
+export const lineParams = z.strictObject({ id: z.uuid() });
+
+export function parseFilters(query: unknown): ReimbursementFilters {
+  const parsed = listQuery.safeParse(query ?? {});
+  if (!parsed.success) {
+    throw new AppError('VALIDATION', 'Un des filtres n’est pas reconnu : choisissez l’année, le bénéficiaire, les soins et l’état dans les listes.');
+  }
+  const q = parsed.data;
+  return { year: q.annee, beneficiaryId: q.beneficiaire, group: q.soins, status: q.statut, after: q.apres };
+}
+
+/** The member's own household for now: logins of their own for beneficiaries (AC-02 scope) come with the profile issue. */
+const viewerOf = (memberId: string): Viewer => ({ memberId, beneficiaryId: null });
+
+function apiMember(request: FastifyRequest): string {
+  if (request.session?.kind !== 'member') throw new AppError('UNAUTHENTICATED');
+  return request.session.subjectId;
+}
+
+export const reimbursementRoutes: Feature = (app, { db, page, clock }) => {
+  const organisation = page.organisation;
+
+  app.get('/remboursements', async (request, reply) => {
+    const memberId = requireMember(request, reply);
+    if (!memberId) return reply;
+    const filters = parseFilters(request.query);
+    const [list, firstName] = await Promise.all([listReimbursements(db, viewerOf(memberId), filters), firstNameOf(db, memberId)]);
+    return sendPage(reply, h(ReimbursementsPage, { organisation, member: memberBar(request, firstName, clock()), list, filters }));
+  });
+
+  app.get('/remboursements/:id', async (request, reply) => {
+    const memberId = requireMember(request, reply);
+    if (!memberId) return reply;
+    const params = lineParams.safeParse(request.params);
+    if (!params.success) throw new AppError('NOT_FOUND');
+    const [line, firstName] = await Promise.all([getReimbursement(db, viewerOf(memberId), params.data.id), firstNameOf(db, memberId)]);
+    return sendPage(reply, h(ReimbursementDetailPage, { organisation, member: memberBar(request, firstName, clock()), line }));
+  });
+
+  app.get('/api/v1/reimbursements', async (request, reply) => {
+    const memberId = apiMember(request);
+    const list = await listReimbursements(db, viewerOf(memberId), parseFilters(request.query));
+    void reply.header('cache-control', 'no-store');
+    return {
+      lines: list.rows.map((r) => ({
+        id: r.id, careDate: r.careDate, beneficiaryId: r.beneficiaryId, beneficiaryFirstName: r.beneficiaryFirstName, provider: r.provider, act: r.act,
+        chargedCents: r.chargedCents, amoNetCents: r.amoNetCents, amcCents: r.amcCents, remainingCents: r.remainingCents, status: r.status,
+        statusLabel: r.statusLabel, paidOn: r.paidOn, channel: r.channel,
+      })),
+      next: list.next,
+      totals: list.totals,
+      years: list.years,
+      beneficiaries: list.beneficiaries,
+    };
+  });
+
+  app.get('/api/v1/reimbursements/:id', async (request, reply) => {
+    const memberId = apiMember(request);
+    const params = lineParams.safeParse(request.params);
+    if (!params.success) throw new AppError('NOT_FOUND');
+    const line = await getReimbursement(db, viewerOf(memberId), params.data.id);
+    void reply.header('cache-control', 'no-store');
+    return {
+      id: line.id, careDate: line.careDate, beneficiaryId: line.beneficiaryId, beneficiaryFirstName: line.beneficiaryFirstName, provider: line.provider,
+      act: line.act, statementNumber: line.statementNumber, quantity: line.quantity, chargedCents: line.chargedCents, baseCents: line.baseCents,
+      amoRateBp: line.amoRateBp, amoCents: line.amoCents, flatFeeCents: line.flatFeeCents, deductibleCents: line.deductibleCents, amoNetCents: line.amoNetCents,
+      amcCents: line.amcCents, remainingCents: line.remainingCents, status: line.status, statusLabel: line.statusLabel, channel: line.channel,
+      explanation: line.explanation, rejectionReason: line.rejectionReason, timeline: line.timeline, payment: line.payment,
+    };
+  });
+};
