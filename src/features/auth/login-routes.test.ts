@@ -439,6 +439,8 @@ describe(`member login over HTTP (${testDriver()})`, () => {
       expect(safeNext(next), next).toBeNull();
     }
     expect(safeNext('/espace/appareils')).toBe('/espace/appareils');
+    expect(safeNext('/remboursements?annee=2025')).toBe('/remboursements?annee=2025');
+    expect(safeNext('/remboursementsfoo')).toBeNull();
     const member = await createMember();
     const { browser } = await loginFromNewDevice(member);
     for (const next of ['//evil.test', 'https:evil', '/\\evil.test']) {

@@ -14,6 +14,9 @@ export type ReimbursementFilters = {
   beneficiaryId?: string | undefined;
   group?: CareGroup | undefined;
   status?: StatusSlug | undefined;
+  /** Period of care, both ends included (ISO dates); with `year`, the lines must match both. */
+  from?: string | undefined;
+  to?: string | undefined;
   /** Opaque cursor of the last line of the previous page. */
   after?: string | undefined;
 };
@@ -72,6 +75,8 @@ function where(viewer: Viewer, filters: ReimbursementFilters): { sql: string; pa
     add((n) => `c.care_date >= $${n}::date`, `${filters.year}-01-01`);
     add((n) => `c.care_date <= $${n}::date`, `${filters.year}-12-31`);
   }
+  if (filters.from) add((n) => `c.care_date >= $${n}::date`, filters.from);
+  if (filters.to) add((n) => `c.care_date <= $${n}::date`, filters.to);
   if (filters.group) add((n) => `c.family = ANY($${n}::text[])`, CARE_GROUPS[filters.group].families);
   if (filters.status) add((n) => `c.status = $${n}`, STATUS_SLUGS[filters.status]);
   return { sql: clauses.join(' AND '), params };
@@ -106,23 +111,34 @@ export function toReimbursementRow(r: Row): ReimbursementRow {
 export const ROW_COLUMNS = `c.id, c.care_date, c.beneficiary_id, b.first_name, c.provider_name, c.act_code, c.family, c.charged_cents, c.amo_net_cents, c.amc_cents,
   c.remaining_cents, c.status, c.paid_at, s.source, c.third_party_payment`;
 
-/** One page of lines, newest care first. An unknown beneficiary filter simply matches nothing. */
-export async function listReimbursements(db: Queryable, viewer: Viewer, filters: ReimbursementFilters, pageSize = PAGE_SIZE): Promise<ReimbursementList> {
-  const filter = where(viewer, filters);
-  const page = { sql: filter.sql, params: [...filter.params] };
+/**
+ * The lines of one keyset page, newest care first, and the cursor of the next one (null on the last). The list below
+ * and the exports (export-reimbursements.ts) read lines only through this, so that they share one filter.
+ */
+export async function reimbursementPage(db: Queryable, viewer: Viewer, filters: ReimbursementFilters, pageSize: number): Promise<{ rows: ReimbursementRow[]; next: string | null }> {
+  const page = where(viewer, filters);
   const cursor = filters.after ? decodeCursor(filters.after) : null;
   if (cursor) {
     page.params.push(cursor.careDate, cursor.id);
     page.sql += ` AND (c.care_date, c.id) < ($${page.params.length - 1}::date, $${page.params.length}::uuid)`;
   }
   page.params.push(pageSize + 1);
-  const [rows, totals, years, beneficiaries] = await Promise.all([
-    db.query<Row>(
-      `SELECT ${ROW_COLUMNS}
-         FROM claim_line c JOIN beneficiary b ON b.id = c.beneficiary_id JOIN statement s ON s.id = c.statement_id
-        WHERE ${page.sql} ORDER BY c.care_date DESC, c.id DESC LIMIT $${page.params.length}`,
-      page.params,
-    ),
+  const { rows } = await db.query<Row>(
+    `SELECT ${ROW_COLUMNS}
+       FROM claim_line c JOIN beneficiary b ON b.id = c.beneficiary_id JOIN statement s ON s.id = c.statement_id
+      WHERE ${page.sql} ORDER BY c.care_date DESC, c.id DESC LIMIT $${page.params.length}`,
+    page.params,
+  );
+  const shown = rows.slice(0, pageSize).map(toReimbursementRow);
+  const last = shown.at(-1);
+  return { rows: shown, next: rows.length > pageSize && last ? encodeCursor(last.careDate, last.id) : null };
+}
+
+/** One page of lines, newest care first. An unknown beneficiary filter simply matches nothing. */
+export async function listReimbursements(db: Queryable, viewer: Viewer, filters: ReimbursementFilters, pageSize = PAGE_SIZE): Promise<ReimbursementList> {
+  const filter = where(viewer, filters);
+  const [page, totals, years, beneficiaries] = await Promise.all([
+    reimbursementPage(db, viewer, filters, pageSize),
     db.query<{ lines: number; charged: number; amo_net: number; amc: number; remaining: number }>(
       `SELECT count(*)::int AS lines, coalesce(sum(c.charged_cents), 0)::bigint AS charged, coalesce(sum(c.amo_net_cents), 0)::bigint AS amo_net,
               coalesce(sum(c.amc_cents), 0)::bigint AS amc, coalesce(sum(c.remaining_cents), 0)::bigint AS remaining
@@ -138,13 +154,10 @@ export async function listReimbursements(db: Queryable, viewer: Viewer, filters:
       viewer.beneficiaryId ? [viewer.memberId, viewer.beneficiaryId] : [viewer.memberId],
     ),
   ]);
-  const more = rows.rows.length > pageSize;
-  const shown = rows.rows.slice(0, pageSize).map(toReimbursementRow);
-  const last = shown.at(-1);
   const t = totals.rows[0]!;
   return {
-    rows: shown,
-    next: more && last ? encodeCursor(last.careDate, last.id) : null,
+    rows: page.rows,
+    next: page.next,
     totals: { lines: t.lines, chargedCents: t.charged, amoNetCents: t.amo_net, amcCents: t.amc, remainingCents: t.remaining },
     years: years.rows.map((y) => y.year),
     beneficiaries: beneficiaries.rows.map((b) => ({ id: b.id, firstName: b.first_name })),

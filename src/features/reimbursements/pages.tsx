@@ -188,7 +188,8 @@ export function ReimbursementDetailPage({ organisation, member, line }: { organi
         <h2 id="titre-paiement">Le paiement</h2>
         {line.payment?.kind === 'MEMBER' ? (
           <p>
-            Virement de {formatEuros(line.amcCents)} le {formatFrenchDate(line.payment.paidOn)} sur le compte {line.payment.maskedIban}.
+            Virement de {formatEuros(line.amcCents)} le {formatFrenchDate(line.payment.paidOn)}
+            {line.payment.maskedIban ? ` sur le compte ${line.payment.maskedIban}` : ''}.
           </p>
         ) : line.payment?.kind === 'PROVIDER' ? (
           <p>Payé directement au professionnel de santé (tiers payant) : vous n’avez rien avancé pour la part de la mutuelle.</p>

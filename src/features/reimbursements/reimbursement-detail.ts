@@ -20,7 +20,7 @@ export type ReimbursementDetail = ReimbursementRow & {
   rejectionReason: string | null;
   timeline: { status: ClaimStatus; label: string; at: string }[];
   /** Paid to the member (date, masked account), paid to the professional, or not paid yet. */
-  payment: { kind: 'MEMBER'; paidOn: string; maskedIban: string } | { kind: 'PROVIDER' } | null;
+  payment: { kind: 'MEMBER'; paidOn: string; maskedIban: string | null } | { kind: 'PROVIDER' } | null;
 };
 
 type DetailRow = Parameters<typeof toReimbursementRow>[0] & {
@@ -45,10 +45,12 @@ export async function getReimbursement(db: Queryable, viewer: Viewer, lineId: st
   const row = rows[0];
   if (!row) throw new AppError('NOT_FOUND');
   const history = await db.query<{ status: ClaimStatus; changed_at: Date }>(`SELECT status, changed_at FROM claim_line_status WHERE claim_line_id = $1 ORDER BY changed_at, id`, [lineId]);
+  // Lines paid before transfers were recorded one by one (older history) have a date but no account: say only the date.
+  const paidOn = row.payment_date ?? row.paid_at;
   const payment: ReimbursementDetail['payment'] =
     row.status !== 'PAID' ? null
     : row.third_party_payment ? { kind: 'PROVIDER' }
-    : row.payment_date && row.iban_last4 && row.country ? { kind: 'MEMBER', paidOn: row.payment_date, maskedIban: maskIban(row.country, row.iban_last4) }
+    : row.amc_cents > 0 && paidOn ? { kind: 'MEMBER', paidOn, maskedIban: row.iban_last4 && row.country ? maskIban(row.country, row.iban_last4) : null }
     : null;
   return {
     ...toReimbursementRow(row),

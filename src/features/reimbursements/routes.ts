@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import { h } from 'preact';
 import { z } from 'zod';
 import { CARE_GROUP_CODES, STATUS_SLUGS, type StatusSlug } from '../../domain/claims/labels.ts';
+import { isIsoDate } from '../../domain/dates.ts';
 import { AppError } from '../../platform/errors.ts';
 import { sendPage } from '../../platform/http/render.ts';
 import type { Feature } from '../../platform/http/server.ts';
@@ -15,11 +16,16 @@ import { listReimbursements, type ReimbursementFilters, type Viewer } from './li
 import { ReimbursementDetailPage, ReimbursementsPage } from './pages.tsx';
 import { getReimbursement } from './reimbursement-detail.ts';
 
+/** A period end in the query string: AAAA-MM-JJ, a real calendar date (within the years PostgreSQL and the year filter accept). */
+const isoDate = z.string().refine((v) => isIsoDate(v) && v >= '1990-01-01' && v <= '2100-12-31');
+
 export const listQuery = z.strictObject({
   annee: z.coerce.number().int().min(1990).max(2100).optional().or(z.literal('').transform(() => undefined)),
   beneficiaire: z.uuid().optional().or(z.literal('').transform(() => undefined)),
   soins: z.enum(CARE_GROUP_CODES).optional().or(z.literal('').transform(() => undefined)),
   statut: z.enum(Object.keys(STATUS_SLUGS) as [StatusSlug, ...StatusSlug[]]).optional().or(z.literal('').transform(() => undefined)),
+  du: isoDate.optional().or(z.literal('').transform(() => undefined)),
+  au: isoDate.optional().or(z.literal('').transform(() => undefined)),
   apres: z.string().max(120).optional(),
 });
 export const lineParams = z.strictObject({ id: z.uuid() });
@@ -27,14 +33,15 @@ export const lineParams = z.strictObject({ id: z.uuid() });
 export function parseFilters(query: unknown): ReimbursementFilters {
   const parsed = listQuery.safeParse(query ?? {});
   if (!parsed.success) {
-    throw new AppError('VALIDATION', 'Un des filtres n’est pas reconnu : choisissez l’année, le bénéficiaire, les soins et l’état dans les listes.');
+    throw new AppError('VALIDATION', 'Un des filtres n’est pas reconnu : choisissez l’année, le bénéficiaire, les soins et l’état dans les listes, et les dates au format AAAA-MM-JJ.');
   }
   const q = parsed.data;
-  return { year: q.annee, beneficiaryId: q.beneficiaire, group: q.soins, status: q.statut, after: q.apres };
+  if (q.du && q.au && q.du > q.au) throw new AppError('VALIDATION', 'La période est inversée : la date de début (du) doit précéder la date de fin (au).');
+  return { year: q.annee, beneficiaryId: q.beneficiaire, group: q.soins, status: q.statut, from: q.du, to: q.au, after: q.apres };
 }
 
 /** The member's own household for now: logins of their own for beneficiaries (AC-02 scope) come with the profile issue. */
-const viewerOf = (memberId: string): Viewer => ({ memberId, beneficiaryId: null });
+export const viewerOf = (memberId: string): Viewer => ({ memberId, beneficiaryId: null });
 
 function apiMember(request: FastifyRequest): string {
   if (request.session?.kind !== 'member') throw new AppError('UNAUTHENTICATED');
