@@ -136,4 +136,26 @@ describe('reimbursements in the browser', () => {
     expect(await width()).toBeLessThanOrEqual(320);
     await expectNoViolations(page);
   });
+
+  test('each page weighs at most 60 KB on first load, everything it fetches included', async () => {
+    const p = await openPage(h, { viewport: { width: 1280, height: 900 } });
+    opened.push(p);
+    const transferred: number[] = [];
+    p.page.on('requestfinished', (request) => {
+      void request.sizes().then((sizes) => transferred.push(sizes.responseHeadersSize + sizes.responseBodySize));
+    });
+    const weigh = async (path: string) => {
+      transferred.length = 0;
+      await p.page.goto(path, { waitUntil: 'networkidle' });
+      await expect.poll(() => transferred.length).toBeGreaterThan(0);
+      return transferred.reduce((a, b) => a + b, 0);
+    };
+    const page = await loggedIn({ width: 1280, height: 900 });
+    await p.context.addCookies(await page.context().cookies());
+    const list = await weigh('/remboursements');
+    const detail = await weigh(new URL(await page.locator('tbody tr th a').first().getAttribute('href') ?? '/', h.baseUrl).pathname);
+    expect(list).toBeLessThanOrEqual(60 * 1024);
+    expect(detail).toBeLessThanOrEqual(60 * 1024);
+    expect(list).toBeGreaterThan(5 * 1024);
+  });
 });
