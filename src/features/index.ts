@@ -6,7 +6,8 @@ import { recoveryRoutes } from './auth/recovery-routes.ts';
 import { devMailboxRoutes } from './dev-mailbox/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { homeRoutes } from './home/routes.ts';
+import { reimbursementExportRoutes } from './reimbursements/export-routes.ts';
 import { reimbursementRoutes } from './reimbursements/routes.ts';
 
 /** Every capability's routes, in one list: the server registers exactly these. */
-export const features: Feature[] = [healthRoutes, homeRoutes, loginRoutes(), passkeyRoutes, recoveryRoutes, authApiRoutes(), reimbursementRoutes, devMailboxRoutes];
+export const features: Feature[] = [healthRoutes, homeRoutes, loginRoutes(), passkeyRoutes, recoveryRoutes, authApiRoutes(), reimbursementRoutes, reimbursementExportRoutes, devMailboxRoutes];

@@ -69,6 +69,18 @@ export function woffToSfnt(woff: Buffer): Buffer {
 export const mm = (value: number): number => (value * 72) / 25.4;
 
 export type StructureType = 'H1' | 'H2' | 'H3' | 'P' | 'Div' | 'Sect' | 'Note';
+/** Content elements of tables and lists, drawn inside a group (open()). */
+export type CellType = 'TH' | 'TD' | 'Lbl' | 'LBody';
+/** Elements that hold other elements rather than content: a table, its header, body and rows; a list and its items. */
+export type GroupType = 'Sect' | 'Div' | 'Table' | 'THead' | 'TBody' | 'TFoot' | 'TR' | 'L' | 'LI';
+
+/** A place in the structure tree where elements go, in reading order. */
+export type StructureGroup = {
+  /** A structure element holding whatever `draw` puts on the page; `scope` says what a header cell (TH) heads. */
+  block(type: StructureType | CellType, draw: () => void, options?: { scope?: 'Column' | 'Row' | 'Both' }): void;
+  /** A structure element holding other elements (a table, a row…); call end() after its last child. */
+  open(type: GroupType): StructureGroup & { end(): void };
+};
 
 export type TaggedPdfOptions = {
   /** Document title (metadata, shown by viewers instead of the file name). */
@@ -80,13 +92,11 @@ export type TaggedPdfOptions = {
   margins?: { top: number; bottom: number; left: number; right: number };
 };
 
-export type TaggedPdf = {
+export type TaggedPdf = StructureGroup & {
   /** The pdfkit document, for layout (position, fonts, sizes); draw content only inside block() or artifact(). */
   readonly doc: PDFKit.PDFDocument;
-  /** A structure element (heading, paragraph…) holding whatever `draw` puts on the page. */
-  block(type: StructureType, draw: () => void): void;
-  /** Decoration that assistive technologies skip (rules, frames). */
-  artifact(draw: () => void): void;
+  /** Decoration that assistive technologies skip: rules, frames (Layout); running headers and footers, repeated table headers (Pagination). */
+  artifact(draw: () => void, kind?: 'Layout' | 'Pagination'): void;
   /** Ends the document and returns its bytes. */
   finish(): Promise<Buffer>;
 };
@@ -128,13 +138,25 @@ export function createTaggedPdf(options: TaggedPdfOptions): TaggedPdf {
   doc.addStructure(root);
   let finished = false;
 
+  // Elements are added to an attached parent, so pdfkit runs `draw` at once: content lands where the layout is.
+  const groupOf = (element: PDFKit.PDFStructureElement): StructureGroup => ({
+    block(type, draw, options) {
+      element.add(doc.struct(type, (options?.scope ? { scope: options.scope } : {}) as Parameters<typeof doc.struct>[1], draw));
+    },
+    open(type) {
+      const child = doc.struct(type);
+      element.add(child);
+      return Object.assign(groupOf(child), { end: () => child.end() });
+    },
+  });
+  const top = groupOf(root);
+
   return {
     doc,
-    block(type, draw) {
-      root.add(doc.struct(type, {}, draw));
-    },
-    artifact(draw) {
-      doc.markContent('Artifact', { type: 'Layout' });
+    block: top.block,
+    open: top.open,
+    artifact(draw, kind = 'Layout') {
+      doc.markContent('Artifact', { type: kind });
       draw();
       doc.endMarkedContent();
     },

@@ -21,6 +21,8 @@ export function filterQuery(filters: ReimbursementFilters, extra: Record<string,
   if (filters.beneficiaryId) params.set('beneficiaire', filters.beneficiaryId);
   if (filters.group) params.set('soins', filters.group);
   if (filters.status) params.set('statut', filters.status);
+  if (filters.from) params.set('du', filters.from);
+  if (filters.to) params.set('au', filters.to);
   for (const [key, value] of Object.entries(extra)) params.set(key, value);
   const text = params.toString();
   return text ? `?${text}` : '';
@@ -75,6 +77,14 @@ export function ReimbursementsPage({ organisation, member, list, filters }: { or
               </option>
             ))}
           </select>
+        </div>
+        <div class="field">
+          <label for="du">Soins à partir du</label>
+          <input type="date" id="du" name="du" value={filters.from ?? ''} min="1990-01-01" max="2100-12-31" />
+        </div>
+        <div class="field">
+          <label for="au">Soins jusqu’au</label>
+          <input type="date" id="au" name="au" value={filters.to ?? ''} min="1990-01-01" max="2100-12-31" />
         </div>
         <p class="filters-actions">
           <button type="submit" class="button">
