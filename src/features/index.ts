@@ -3,6 +3,7 @@ import { authApiRoutes } from './auth/api-routes.ts';
 import { loginRoutes } from './auth/login-routes.ts';
 import { passkeyRoutes } from './auth/passkey-routes.ts';
 import { recoveryRoutes } from './auth/recovery-routes.ts';
+import { dashboardRoutes } from './dashboard/routes.ts';
 import { devMailboxRoutes } from './dev-mailbox/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { homeRoutes } from './home/routes.ts';
@@ -10,4 +11,4 @@ import { reimbursementExportRoutes } from './reimbursements/export-routes.ts';
 import { reimbursementRoutes } from './reimbursements/routes.ts';
 
 /** Every capability's routes, in one list: the server registers exactly these. */
-export const features: Feature[] = [healthRoutes, homeRoutes, loginRoutes(), passkeyRoutes, recoveryRoutes, authApiRoutes(), reimbursementRoutes, reimbursementExportRoutes, devMailboxRoutes];
+export const features: Feature[] = [healthRoutes, homeRoutes, loginRoutes(), passkeyRoutes, recoveryRoutes, authApiRoutes(), dashboardRoutes, reimbursementRoutes, reimbursementExportRoutes, devMailboxRoutes];

@@ -1,5 +1,10 @@
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { insertHousehold } from '../../src/db/repositories/household.ts';
+import { liquidate, type CareLine } from '../../src/domain/coverage/index.ts';
+import { computeNirKey } from '../../src/domain/identity/nir.ts';
+import { hashAccessCode } from '../../src/platform/access-code-hash.ts';
+import { queuedEmails } from '../mail-jobs.ts';
 import { CRASH_PATH, E2E_ORGANISATION, checkAccessibility, closeHarness, formatViolations, harness, openPage, type Harness, type OpenedPage } from './harness.ts';
 
 const DESKTOP = { width: 1280, height: 800 };
@@ -199,5 +204,140 @@ describe('without JavaScript', () => {
     // Links are followed by the browser itself, not by a script.
     await page.goto('/');
     await Promise.all([page.waitForURL(`${h.baseUrl}/connexion`), page.getByRole('link', { name: 'Se connecter', exact: true }).click()]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The member dashboard /espace (issue 6), with every section filled: contract, a former ACS and a past CSS period, a
+// transfer, lines in progress. The member logs in once (NIR + code, then the emailed code); each test opens a browser
+// context of its own with that session's cookies.
+
+const DASHBOARD_CODE = '739184';
+
+/** Jean (former ACS) and Monique (CSS in 2020), on an Essentiel contract; a transfer and two lines in progress. */
+async function createDashboardMember(): Promise<{ nir: string; email: string }> {
+  const body = '1590669888123';
+  const nir = body + computeNirKey(body);
+  const email = 'jean.tableau@exemple.test';
+  const year = new Date().getFullYear();
+  const { secrets } = h.app.config;
+  const { rows: [product] } = await h.db.query<{ id: string }>(
+    `INSERT INTO guarantee_product (organisation_id, code, name, kind, responsable) VALUES ($1, 'ESSENTIEL', 'Essentiel', 'STANDARD', true) RETURNING id`,
+    [h.organisation.id],
+  );
+  const { memberId, beneficiaryIds } = await h.db.transaction((tx) =>
+    insertHousehold(tx, { dataEncryptionKey: secrets.dataEncryptionKey, blindIndexKey: secrets.blindIndexKey }, {
+      organisationId: h.organisation.id, memberNumber: 'E2ED0001', nir,
+      beneficiaries: [
+        { relationship: 'SELF', lastName: 'Moreau', firstName: 'Jean', sex: 'M', birthDate: '1959-06-01', birthRank: 1, insuredNir: nir, ownNir: nir, amoFund: '069', noemie: 'ACTIVE' },
+        { relationship: 'SPOUSE', lastName: 'Moreau', firstName: 'Monique', sex: 'F', birthDate: '1961-03-12', birthRank: 1, insuredNir: nir, ownNir: null, amoFund: '069', noemie: 'ACTIVE' },
+      ],
+      contracts: [{ contractNumber: 'C-E2ED0001', kind: 'INDIVIDUAL', employerName: null, employerSiret: null, productId: product!.id, responsable: true, startDate: '2019-11-01', endDate: null, sepaMandateRef: null }],
+      rights: [
+        { beneficiaryIndex: 0, kind: 'CONTRACT', startDate: '2019-11-01', endDate: `${year}-12-31`, contractIndex: 0 },
+        { beneficiaryIndex: 1, kind: 'CONTRACT', startDate: '2019-11-01', endDate: `${year}-12-31`, contractIndex: 0 },
+        { beneficiaryIndex: 0, kind: 'ACS_B', startDate: '2017-11-01', endDate: '2018-10-31', contractIndex: null },
+        { beneficiaryIndex: 0, kind: 'ACS_B', startDate: '2018-11-01', endDate: '2019-10-31', contractIndex: null },
+        { beneficiaryIndex: 1, kind: 'CSS_PARTICIPATION', startDate: '2020-01-01', endDate: '2020-12-31', contractIndex: null },
+      ],
+      email: { address: email, verified: true }, phones: [],
+      address: { recipient: 'JEAN MOREAU', streetNumber: '8', street: 'rue des Lilas', complement: null, postalCode: '69003', city: 'Lyon', country: 'FR' },
+      bankAccount: { iban: 'FR7630006000011234567890189', bic: null, holderName: 'JEAN MOREAU' }, createdAt: new Date(),
+    }),
+  );
+  await h.db.query(`INSERT INTO member_credential (member_id, code_hash, code_set_at) VALUES ($1, $2, now())`, [
+    memberId, await hashAccessCode(DASHBOARD_CODE, secrets.codePepper, { memoryCost: 1024, timeCost: 1, parallelism: 1 }),
+  ]);
+  const today = new Date().toISOString().slice(0, 10);
+  await h.db.query(
+    `WITH f AS (INSERT INTO payment_file (message_id, execution_date, file_name, transfers, total_cents, created_at) VALUES ('PAY-E2E-D1', $2, 'SCT-e2e.xml', 1, 4560, now()) RETURNING id)
+     INSERT INTO payment (member_id, bank_account_id, payment_file_id, payment_date, amount_cents, end_to_end_id, created_at)
+     SELECT $1, ba.id, f.id, $2, 4560, 'RMB-E2E-D1', now() FROM f, bank_account ba WHERE ba.member_id = $1 AND ba.status = 'ACTIVE'`,
+    [memberId, today],
+  );
+  const gp: CareLine = { careDate: today, family: 'CONSULTATION', act: 'G', chargedCents: 3000, baseCents: 3000, amoRateBp: 7000, pathway: 'IN', optam: true };
+  for (const [index, [who, status]] of ([[0, 'RECEIVED'], [1, 'LIQUIDATED']] as const).entries()) {
+    const r = liquidate({ product: 'ESSENTIEL', beneficiary: { birthDate: who === 0 ? '1959-06-01' : '1961-03-12', aid: 'NONE' }, lines: [gp] }).lines[0]!;
+    const { rows: [statement] } = await h.db.query<{ id: string }>(
+      `INSERT INTO statement (member_id, source, statement_number, liquidation_date) VALUES ($1, 'NOEMIE', $2, $3) RETURNING id`,
+      [memberId, `E2E-D-${index}`, today],
+    );
+    await h.db.query(
+      `INSERT INTO claim_line (statement_id, member_id, beneficiary_id, line_number, care_date, family, act_code, provider_name, charged_cents, base_cents, amo_rate_bp,
+         amo_cents, flat_fee_cents, deductible_cents, amo_net_cents, amc_cents, remaining_cents, rule, explanation, status)
+       VALUES ($1, $2, $3, 1, $4, $5, $6, 'Dr Claire Dubois', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
+      [statement!.id, memberId, beneficiaryIds[who], r.careDate, r.family, r.act, r.chargedCents, r.baseCents, r.amoRateBp, r.amoCents, r.flatFeeCents, r.deductibleCents,
+        r.amoNetCents, r.amcCents, r.remainingCents, r.rule, r.explanation, status],
+    );
+  }
+  return { nir, email };
+}
+
+describe('the member dashboard /espace', () => {
+  let session: Exclude<BrowserContextOptions['storageState'], string | undefined>;
+
+  beforeAll(async () => {
+    const member = await createDashboardMember();
+    const page = await open({ viewport: DESKTOP });
+    await page.goto('/connexion');
+    await page.getByLabel('Numéro de Sécurité sociale').fill(member.nir);
+    await page.getByLabel('Code d’accès').fill(DASHBOARD_CODE);
+    await Promise.all([page.waitForURL(`${h.baseUrl}/connexion/appareil`), page.getByRole('button', { name: 'Se connecter', exact: true }).click()]);
+    const mail = (await queuedEmails(h.db, member.email)).filter((m) => m.subject === 'Votre code de confirmation').at(-1);
+    await page.getByLabel('Code reçu par email').fill(/saisissez ce code sur la page ouverte : (\d{6})/.exec(mail?.text ?? '')?.[1] ?? '');
+    await Promise.all([page.waitForURL(`${h.baseUrl}/espace`), page.getByRole('button', { name: 'Confirmer' }).click()]);
+    session = await page.context().storageState();
+  });
+
+  const openDashboard = async (options: BrowserContextOptions) => {
+    const page = await open({ ...options, storageState: session });
+    const response = await page.goto('/espace');
+    expect(response?.status()).toBe(200);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Bonjour Jean');
+    return page;
+  };
+
+  test.each([
+    ['desktop', DESKTOP],
+    ['320 px', NARROW],
+  ] as const)('has no axe-core violation at %s width, with every section filled', async (_label, viewport) => {
+    const page = await openDashboard({ viewport });
+    expect(await page.getByText('Ancien bénéficiaire de l’ACS du 01/11/2017 au 31/10/2019').count()).toBe(1);
+    expect(await page.getByText('Complémentaire santé solidaire (avec participation) du 01/01/2020 au 31/12/2020').count()).toBe(1);
+    expect(await page.getByText(/45,60\s€ versés le \d\d\/\d\d\/\d{4}, sur votre compte se terminant par 0189/).count()).toBe(1);
+    expect(await page.getByText('2 remboursements en cours de traitement.').count()).toBe(1);
+    const violations = await checkAccessibility(page);
+    expect(violations, `axe-core violations on /espace:\n${formatViolations(violations)}`).toEqual([]);
+  });
+
+  test('does not scroll sideways at 320 px, nor with the browser text size doubled', async () => {
+    const page = await openDashboard({ viewport: NARROW });
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(NARROW.width);
+    await page.evaluate(() => {
+      (globalThis as unknown as { document: { documentElement: { style: { fontSize: string } } } }).document.documentElement.style.fontSize = '200%';
+    });
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(NARROW.width);
+  });
+
+  test('can be used with the keyboard alone, with a visible focus on every stop', async () => {
+    const page = await openDashboard({ viewport: DESKTOP });
+    const stops = await tabThrough(page, 60);
+    for (const stop of stops) expectVisibleFocus(stop);
+    expect(stops.map((s) => s.text)).toEqual(expect.arrayContaining(['Mes remboursements', 'Sécurité de mon compte', 'Voir tous mes remboursements', 'Mes appareils', 'Se déconnecter']));
+  });
+
+  test('works without JavaScript: every link of the page opens a page of its own', async () => {
+    const page = await openDashboard({ viewport: DESKTOP, javaScriptEnabled: false });
+    const hrefs = await page.locator('main a[href]').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
+    const internal = [...new Set(hrefs.filter((href) => href.startsWith('/')))];
+    expect(internal).toEqual(expect.arrayContaining(['/remboursements', '/espace/appareils', '/espace/cles-d-acces', '/espace/sessions', '/espace/code']));
+    for (const href of internal) {
+      const response = await page.goto(href);
+      expect(response?.status(), href).toBe(200);
+      expect(await page.getByRole('heading', { level: 1 }).count(), `one h1 on ${href}`).toBe(1);
+    }
+    // « Accueil » (/) brings a member back to the dashboard.
+    await page.goto('/');
+    expect(new URL(page.url()).pathname).toBe('/espace');
   });
 });

@@ -206,32 +206,6 @@ function LogoutForm({ csrfToken }: { csrfToken: string }) {
   );
 }
 
-export function MemberHomePage({ organisation, csrfToken, firstName, member }: { organisation: Organisation; csrfToken: string; firstName: string; member?: MemberBar }) {
-  return (
-    <Layout title="Mon espace" organisationName={organisation.name} currentPath="/espace" memberName={firstName} member={member ?? null}>
-      <section class="panel" aria-labelledby="titre-espace">
-        <h1 id="titre-espace">Bonjour {firstName}</h1>
-        <p>Vous êtes connecté à votre espace adhérent. Vos remboursements, documents et demandes arrivent bientôt ici.</p>
-        <ul>
-          <li>
-            <a href="/espace/appareils">Mes appareils</a>
-          </li>
-          <li>
-            <a href="/espace/cles-d-acces">Mes clés d’accès</a>
-          </li>
-          <li>
-            <a href="/espace/sessions">Mes sessions</a>
-          </li>
-          <li>
-            <a href="/espace/code">Modifier mon code d’accès</a>
-          </li>
-        </ul>
-        {member ? null : <LogoutForm csrfToken={csrfToken} />}
-      </section>
-    </Layout>
-  );
-}
-
 const when = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' });
 
 export function DevicesPage({

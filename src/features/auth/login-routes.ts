@@ -1,6 +1,6 @@
 /**
  * Member login over HTTP (issue 4): /connexion (NIR + code), /connexion/appareil (new-device check, AUTH-05),
- * /deconnexion, and the first member pages /espace and /espace/appareils.
+ * /deconnexion, and the member's devices page /espace/appareils (the member home /espace is features/dashboard).
  *
  * ENUM-01: a wrong code, an unknown NIR, a locked account and an account without code or email get the same page,
  * status and headers; only the CSRF token and the NIR the visitor typed (shown again in its field) differ. Per-IP
@@ -15,7 +15,7 @@ import { AppError } from '../../platform/errors.ts';
 import { sendPage } from '../../platform/http/render.ts';
 import type { Feature, RouteContext } from '../../platform/http/server.ts';
 import { newDeviceNoticeMail } from './login-mails.ts';
-import { DeviceCheckPage, DevicesPage, LoginPage, MemberHomePage, type LoginPageProps } from './login-page.tsx';
+import { DeviceCheckPage, DevicesPage, LoginPage, type LoginPageProps } from './login-page.tsx';
 import {
   COOKIE_OPTIONS,
   DEVICE_COOKIE,
@@ -211,13 +211,7 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
   });
 
   // ------------------------------------------------------------------------------------------------------------
-  app.get(MEMBER_HOME, async (request, reply) => {
-    const memberId = requireMember(request, reply);
-    if (!memberId) return reply;
-    const firstName = await firstNameOf(db, memberId);
-    return sendPage(reply, h(MemberHomePage, { organisation, csrfToken: request.csrfToken, firstName, member: memberBar(request, firstName, clock()) }));
-  });
-
+  // The member home (MEMBER_HOME, /espace) is the dashboard feature's page (features/dashboard/routes.ts).
   app.get('/espace/appareils', async (request, reply) => {
     const memberId = requireMember(request, reply);
     if (!memberId) return reply;

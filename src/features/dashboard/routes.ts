@@ -1,0 +1,42 @@
+/**
+ * The member home /espace (issue 6): the dashboard. A visitor without a session goes to /connexion and comes back
+ * here after the login.
+ */
+import type { FastifyInstance } from 'fastify';
+import { h } from 'preact';
+import { parisDate } from '../../domain/dates.ts';
+import { sendPage } from '../../platform/http/render.ts';
+import type { Feature } from '../../platform/http/server.ts';
+import { MEMBER_HOME, requireMember } from '../auth/member-area.ts';
+import { memberBar } from '../auth/session-routes.ts';
+import { DashboardPage, type QuickLink } from './dashboard-page.tsx';
+import { memberDashboard } from './member-dashboard.ts';
+
+/**
+ * The quick links, in order. One whose page is not registered (yet) is left out rather than linked to a « page
+ * introuvable ». The card and the rights certificate join this list with the documents issue, which names their URLs.
+ */
+const QUICK_LINKS: QuickLink[] = [
+  { href: '/remboursements', label: 'Mes remboursements' },
+  { href: '/remboursements/bilan', label: 'Bilan par année' },
+  { href: '#securite', label: 'Sécurité de mon compte' },
+];
+
+function availableLinks(app: FastifyInstance): QuickLink[] {
+  return QUICK_LINKS.filter((link) => link.href.startsWith('#') || app.hasRoute({ method: 'GET', url: link.href }));
+}
+
+export const dashboardRoutes: Feature = (app, { db, page, clock }) => {
+  const organisation = page.organisation;
+  // Known once every feature is registered (the first request comes after app.ready()).
+  let quickLinks: QuickLink[] | undefined;
+
+  app.get(MEMBER_HOME, async (request, reply) => {
+    const memberId = requireMember(request, reply);
+    if (!memberId) return reply;
+    const now = clock();
+    const dashboard = await memberDashboard(db, memberId, parisDate(now));
+    quickLinks ??= availableLinks(app);
+    return sendPage(reply, h(DashboardPage, { organisation, member: memberBar(request, dashboard.firstName, now), dashboard, quickLinks }));
+  });
+};
