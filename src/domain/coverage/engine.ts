@@ -4,13 +4,14 @@
  * the reste à charge, with a structured explanation and a French sentence.
  * Lines are liquidated in care-date order, each consuming the counters left by the previous ones.
  */
-import { addMonths, completedYears, dateNumber } from '../dates.ts';
+import { completedYears, dateNumber } from '../dates.ts';
 import { FULL_RATE_BP, applyRateBp } from '../money.ts';
 import { BeneficiaryCounters } from './counters.ts';
 import { explain } from './explanation.ts';
 import { basketFamilies, feeFamilies, opticsFamilies, type Basket, type Family, type Pathway } from './families.ts';
 import { parametersOn, priceCapFor, regulatoryParameters, type LensComplexity, type LensPair, type ParameterSet, type ParametersOnDate } from './parameters.ts';
 import { findReferenceProduct } from './products.ts';
+import { hearingAidRenewalBlock, opticsRenewalEnd } from './renewals.ts';
 import {
   CoverageInputError,
   type Beneficiary,
@@ -451,16 +452,11 @@ function renewalBlock(context: Context, line: Line, parameters: ParametersOnDate
   if (line.optics) {
     const previousDate = context.counters.lastOpticsEquipmentBefore(line.careDate);
     if (previousDate === null) return null;
-    const months = line.age >= renewal.opticsAdultAge ? renewal.opticsMonths : renewal.opticsChildMonths;
-    const nextDate = addMonths(previousDate, months);
+    const nextDate = opticsRenewalEnd(renewal, previousDate, line.age);
     return line.careDate < nextDate ? { previousDate, nextDate } : null;
   }
   if (line.family === 'HEARING_AID') {
-    const devices = context.counters.hearingAidsWithin(line.careDate, renewal.hearingAidMonths);
-    const excess = devices.length + line.quantity - renewal.hearingAidsPerPeriod;
-    if (excess <= 0) return null;
-    const freeing = devices[Math.min(excess, devices.length) - 1] ?? line.careDate;
-    return { previousDate: devices[devices.length - 1] ?? line.careDate, nextDate: addMonths(freeing, renewal.hearingAidMonths) };
+    return hearingAidRenewalBlock(renewal, context.counters.hearingAidsWithin(line.careDate, renewal.hearingAidMonths), line.quantity, line.careDate);
   }
   return null;
 }

@@ -9,8 +9,6 @@ import type { LineRecord, StatementRecord } from '../../domain/claims/dcpt1.ts';
 import {
   CoverageInputError,
   liquidate,
-  parseProduct,
-  type Aid,
   type Basket,
   type CareLine,
   type Family,
@@ -19,8 +17,10 @@ import {
   type Product,
 } from '../../domain/coverage/index.ts';
 import { opticsFamilies } from '../../domain/coverage/families.ts';
+import { coverageOn, sameCoverage, type CoveragePeriod } from '../../domain/coverage/rights.ts';
 import { formatFrenchDate } from '../../domain/dates.ts';
 import { copyRow, type Transaction } from '../../db/database.ts';
+import { loadProducts } from '../../db/repositories/guarantee-products.ts';
 
 /** A décompte whose beneficiary is known. */
 export interface MatchedStatement {
@@ -48,39 +48,9 @@ export async function lockClaimsWriting(tx: Transaction): Promise<void> {
   await tx.query(`SELECT pg_advisory_xact_lock(hashtext('espace.claims.liquidation'))`);
 }
 
-interface CoveragePeriod {
-  startDate: string;
-  endDate: string;
-  kind: string;
-  productCode: string;
-}
-
 const RENEWAL_FAMILIES: Family[] = [...opticsFamilies, 'HEARING_AID'];
 
 type BeneficiaryFacts = { birthDate: string; periods: CoveragePeriod[]; history: HistoryLine[] };
-
-async function loadProducts(tx: Transaction, memberIds: readonly string[]): Promise<Map<string, Product>> {
-  const { rows } = await tx.query<{ code: string; name: string; responsable: boolean; guarantees: unknown }>(
-    `SELECT gp.code, gp.name, gp.responsable, v.guarantees
-       FROM guarantee_product gp JOIN guarantee_table_version v ON v.product_id = gp.id
-      WHERE gp.organisation_id IN (SELECT organisation_id FROM member WHERE id = ANY($1::uuid[]))
-      ORDER BY gp.code, v.version`,
-    [memberIds],
-  );
-  const drafts = new Map<string, { code: string; label: string; responsible: boolean; versions: unknown[] }>();
-  for (const row of rows) {
-    const draft = drafts.get(row.code) ?? { code: row.code, label: row.name, responsible: row.responsable, versions: [] };
-    draft.versions.push(row.guarantees);
-    drafts.set(row.code, draft);
-  }
-  const products = new Map<string, Product>();
-  for (const [code, draft] of drafts) {
-    const parsed = parseProduct(draft);
-    if (!parsed.ok) throw new Error(`Stored guarantee table of product ${code} is invalid at ${parsed.error.field}: ${parsed.error.message}`);
-    products.set(code, parsed.value);
-  }
-  return products;
-}
 
 /**
  * What the engine needs of each beneficiary: birth date, rights, and the earlier lines that feed counters: every line
@@ -120,17 +90,6 @@ async function loadFacts(tx: Transaction, beneficiaryIds: readonly string[], fir
     });
   }
   return facts;
-}
-
-/** The guarantee and the aid of the beneficiary on a care date: a CSS or ACS period wins over the plain contract. */
-function coverageOn(periods: readonly CoveragePeriod[], date: string): { productCode: string; aid: Aid } | null {
-  let found: { productCode: string; aid: Aid } | null = null;
-  for (const period of periods) {
-    if (period.startDate > date || period.endDate < date) continue;
-    if (period.kind === 'CONTRACT') found ??= { productCode: period.productCode, aid: 'NONE' };
-    else return { productCode: period.productCode, aid: period.kind as Aid };
-  }
-  return found;
 }
 
 function careLine(line: LineRecord): CareLine {
@@ -192,10 +151,6 @@ function liquidateBeneficiary(pending: Pending[], facts: BeneficiaryFacts, produ
     }
     start = end;
   }
-}
-
-function sameCoverage(a: { productCode: string; aid: Aid } | null, b: { productCode: string; aid: Aid } | null): boolean {
-  return a?.productCode === b?.productCode && a?.aid === b?.aid;
 }
 
 const STATEMENT_COLUMNS = ['id', 'member_id', 'source', 'statement_number', 'liquidation_date', 'received_at', 'batch_id', 'amo_payee', 'amo_paid_on'] as const;
