@@ -3,6 +3,7 @@ import { authApiRoutes } from './auth/api-routes.ts';
 import { loginRoutes } from './auth/login-routes.ts';
 import { passkeyRoutes } from './auth/passkey-routes.ts';
 import { recoveryRoutes } from './auth/recovery-routes.ts';
+import { dashboardRoutes } from './dashboard/routes.ts';
 import { devMailboxRoutes } from './dev-mailbox/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { homeRoutes } from './home/routes.ts';
@@ -11,4 +12,4 @@ import { reimbursementRoutes } from './reimbursements/routes.ts';
 import { reimbursementSummaryRoutes } from './reimbursements/summary-routes.ts';
 
 /** Every capability's routes, in one list: the server registers exactly these. */
-export const features: Feature[] = [healthRoutes, homeRoutes, loginRoutes(), passkeyRoutes, recoveryRoutes, authApiRoutes(), reimbursementRoutes, reimbursementExportRoutes, reimbursementSummaryRoutes, devMailboxRoutes];
+export const features: Feature[] = [healthRoutes, homeRoutes, loginRoutes(), passkeyRoutes, recoveryRoutes, authApiRoutes(), dashboardRoutes, reimbursementRoutes, reimbursementExportRoutes, reimbursementSummaryRoutes, devMailboxRoutes];
