@@ -1,4 +1,5 @@
 import type { Feature } from '../platform/http/server.ts';
+import { apiDocsRoutes } from './api-docs.ts';
 import { authApiRoutes } from './auth/api-routes.ts';
 import { loginRoutes } from './auth/login-routes.ts';
 import { passkeyRoutes } from './auth/passkey-routes.ts';
@@ -12,4 +13,4 @@ import { reimbursementRoutes } from './reimbursements/routes.ts';
 import { reimbursementSummaryRoutes } from './reimbursements/summary-routes.ts';
 
 /** Every capability's routes, in one list: the server registers exactly these. */
-export const features: Feature[] = [healthRoutes, homeRoutes, loginRoutes(), passkeyRoutes, recoveryRoutes, authApiRoutes(), dashboardRoutes, reimbursementRoutes, reimbursementExportRoutes, reimbursementSummaryRoutes, devMailboxRoutes];
+export const features: Feature[] = [healthRoutes, homeRoutes, loginRoutes(), passkeyRoutes, recoveryRoutes, authApiRoutes(), apiDocsRoutes, dashboardRoutes, reimbursementRoutes, reimbursementExportRoutes, reimbursementSummaryRoutes, devMailboxRoutes];

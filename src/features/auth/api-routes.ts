@@ -11,7 +11,6 @@ import { SESSION_LIMITS } from '../../platform/http/sessions.ts';
 import type { Feature, RouteContext } from '../../platform/http/server.ts';
 import type { AccessCodeVerifier } from '../../platform/access-code-hash.ts';
 import {
-  authOpenApiDocument,
   codeResetRequest,
   deviceCheckRequest,
   emptyRequest,
@@ -83,10 +82,6 @@ function registerAuthApi(app: Parameters<Feature>[0], context: RouteContext, opt
     db, jobs, jobDefinitions, publicUrl: config.publicUrl, pepper,
     keys: { dataEncryptionKey: config.secrets.dataEncryptionKey, blindIndexKey: config.secrets.blindIndexKey },
   };
-  const openApi = authOpenApiDocument(config.publicUrl);
-
-  app.get('/api/v1/openapi.json', async (_request, reply) => reply.header('cache-control', 'no-cache').send(openApi));
-
   // ------------------------------------------------------------------------------------------------------------
   app.get('/api/v1/auth/session', async (request, reply) => {
     const session = request.session?.kind === 'member' ? request.session : null;

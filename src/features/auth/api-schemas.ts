@@ -4,6 +4,7 @@
  * The routes (api-routes.ts) and the document read the same table, and a test checks that both list the same routes.
  */
 import { z } from 'zod';
+import type { ApiRoute } from '../../platform/http/openapi.ts';
 
 // --- Requests -----------------------------------------------------------------------------------------------------
 export const loginRequest = z.strictObject({
@@ -54,15 +55,6 @@ export type SessionResponse = z.infer<typeof sessionResponse>;
 export type CodeResetResponse = z.infer<typeof codeResetResponse>;
 
 // --- The route table ----------------------------------------------------------------------------------------------
-type ApiRoute = {
-  method: 'GET' | 'POST';
-  path: string;
-  operationId: string;
-  summary: string;
-  body?: z.ZodType;
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
-};
-
 const error = (description: string) => ({ description, schema: errorResponse });
 const common = { 400: error('VALIDATION (unknown key, wrong type, malformed NIR or code)'), 403: error('CSRF: missing or wrong X-CSRF-Token, or foreign Origin') };
 
@@ -70,12 +62,12 @@ export const API_PREFIX = '/api/v1/auth';
 
 export const AUTH_API_ROUTES = [
   {
-    method: 'GET', path: `${API_PREFIX}/session`, operationId: 'getSession',
+    method: 'GET', path: `${API_PREFIX}/session`, operationId: 'getSession', tag: 'auth',
     summary: 'Session state and the CSRF token for JSON clients (call it first: it also sets the CSRF cookie)',
     responses: { 200: { description: 'The session state', schema: sessionResponse } },
   },
   {
-    method: 'POST', path: `${API_PREFIX}/login`, operationId: 'login',
+    method: 'POST', path: `${API_PREFIX}/login`, operationId: 'login', tag: 'auth',
     summary: 'NIR + access code. A device without a valid trusted-device cookie must then answer a device check',
     body: loginRequest,
     responses: {
@@ -86,7 +78,7 @@ export const AUTH_API_ROUTES = [
     },
   },
   {
-    method: 'POST', path: `${API_PREFIX}/device-check`, operationId: 'deviceCheck',
+    method: 'POST', path: `${API_PREFIX}/device-check`, operationId: 'deviceCheck', tag: 'auth',
     summary: 'The emailed one-time code (or the last activation letter’s code) for the pending login; remembers the device for 90 days',
     body: deviceCheckRequest,
     responses: {
@@ -98,13 +90,13 @@ export const AUTH_API_ROUTES = [
     },
   },
   {
-    method: 'POST', path: `${API_PREFIX}/logout`, operationId: 'logout',
+    method: 'POST', path: `${API_PREFIX}/logout`, operationId: 'logout', tag: 'auth',
     summary: 'Ends the session server-side (the trusted-device cookie stays)',
     body: emptyRequest,
     responses: { 204: { description: 'Logged out (also when there was no session)' }, ...common },
   },
   {
-    method: 'POST', path: `${API_PREFIX}/code-reset-requests`, operationId: 'requestCodeReset',
+    method: 'POST', path: `${API_PREFIX}/code-reset-requests`, operationId: 'requestCodeReset', tag: 'auth',
     summary: 'Forgotten code: an email with a 30-minute link, or an activation letter; always the same answer',
     body: codeResetRequest,
     responses: {
@@ -113,39 +105,3 @@ export const AUTH_API_ROUTES = [
     },
   },
 ] as const satisfies readonly ApiRoute[];
-
-// --- OpenAPI ------------------------------------------------------------------------------------------------------
-const jsonSchema = (schema: z.ZodType) => {
-  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
-  return rest;
-};
-
-export function authOpenApiDocument(serverUrl: string): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of AUTH_API_ROUTES as readonly ApiRoute[]) {
-    const responses = Object.fromEntries(
-      Object.entries(route.responses).map(([status, r]) => [status, r.schema ? { description: r.description, content: { 'application/json': { schema: jsonSchema(r.schema) } } } : { description: r.description }]),
-    );
-    (paths[route.path] ??= {})[route.method.toLowerCase()] = {
-      operationId: route.operationId,
-      summary: route.summary,
-      tags: ['auth'],
-      ...(route.method === 'POST' ? { parameters: [{ name: 'X-CSRF-Token', in: 'header', required: true, schema: { type: 'string' }, description: 'csrfToken from GET /api/v1/auth/session' }] } : {}),
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } } : {}),
-      responses,
-    };
-  }
-  return {
-    openapi: '3.1.0',
-    info: {
-      title: 'Espace adhérent — authentification',
-      version: '1.0.0',
-      description:
-        'Session-cookie authentication for JSON clients (future mobile app). Cookies: __Host-espace-session (session), __Host-espace-csrf (CSRF seed), ' +
-        '__Host-espace-connexion (pending login, 15 min), __Host-espace-appareil (trusted device, 90 days). Bearer tokens are not offered.',
-    },
-    servers: [{ url: serverUrl }],
-    components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: '__Host-espace-session' } } },
-    paths,
-  };
-}

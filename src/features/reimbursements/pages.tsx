@@ -111,7 +111,7 @@ export function ReimbursementsPage({ organisation, member, list, filters }: { or
       {list.rows.length === 0 ? (
         <p class="notice" role="status">Aucun remboursement ne correspond à ces critères.</p>
       ) : (
-        <table class="cards">
+        <table class="line-cards">
           <caption class="visually-hidden">Lignes de remboursement, les soins les plus récents d’abord</caption>
           <thead>
             <tr>
@@ -199,7 +199,7 @@ export function ReimbursementDetailPage({ organisation, member, line }: { organi
         {line.payment?.kind === 'MEMBER' ? (
           <p>
             Virement de {formatEuros(line.amcCents)} le {formatFrenchDate(line.payment.paidOn)}
-            {line.payment.maskedIban ? ` sur le compte ${line.payment.maskedIban}` : ''}.
+            {line.payment.accountEnding ? `, sur votre compte se terminant par ${line.payment.accountEnding}` : ''}.
           </p>
         ) : line.payment?.kind === 'PROVIDER' ? (
           <p>Payé directement au professionnel de santé (tiers payant) : vous n’avez rien avancé pour la part de la mutuelle.</p>

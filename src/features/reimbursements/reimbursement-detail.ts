@@ -20,23 +20,19 @@ export type ReimbursementDetail = ReimbursementRow & {
   rejectionReason: string | null;
   timeline: { status: ClaimStatus; label: string; at: string }[];
   /** Paid to the member (date, masked account), paid to the professional, or not paid yet. */
-  payment: { kind: 'MEMBER'; paidOn: string; maskedIban: string | null } | { kind: 'PROVIDER' } | null;
+  /** `accountEnding`: the last four characters of the account credited (all the portal shows of it), when recorded. */
+  payment: { kind: 'MEMBER'; paidOn: string; accountEnding: string | null } | { kind: 'PROVIDER' } | null;
 };
 
 type DetailRow = Parameters<typeof toReimbursementRow>[0] & {
   statement_number: string; received_at: Date; quantity: number; base_cents: number; amo_rate_bp: number; amo_cents: number; flat_fee_cents: number;
-  deductible_cents: number; explanation: string; rejection_reason: string | null; payment_date: string | null; iban_last4: string | null; country: string | null;
+  deductible_cents: number; explanation: string; rejection_reason: string | null; payment_date: string | null; iban_last4: string | null;
 };
-
-/** « FR76 •••• •••• •••• •••• ••89 123 »-style mask from what is stored in clear: the country and the last four characters. */
-export function maskIban(country: string, last4: string): string {
-  return `${country}•• •••• •••• •••• •••• ••${last4.slice(0, 2)} ${last4.slice(2)}`;
-}
 
 export async function getReimbursement(db: Queryable, viewer: Viewer, lineId: string): Promise<ReimbursementDetail> {
   const { rows } = await db.query<DetailRow>(
     `SELECT ${ROW_COLUMNS}, s.statement_number, s.received_at, c.quantity, c.base_cents, c.amo_rate_bp, c.amo_cents, c.flat_fee_cents, c.deductible_cents,
-            c.explanation, c.rejection_reason, p.payment_date, ba.iban_last4, ba.country
+            c.explanation, c.rejection_reason, p.payment_date, ba.iban_last4
        FROM claim_line c JOIN beneficiary b ON b.id = c.beneficiary_id JOIN statement s ON s.id = c.statement_id
        LEFT JOIN payment p ON p.id = c.payment_id LEFT JOIN bank_account ba ON ba.id = p.bank_account_id
       WHERE c.id = $1 AND c.member_id = $2 AND ($3::uuid IS NULL OR c.beneficiary_id = $3)`,
@@ -50,7 +46,7 @@ export async function getReimbursement(db: Queryable, viewer: Viewer, lineId: st
   const payment: ReimbursementDetail['payment'] =
     row.status !== 'PAID' ? null
     : row.third_party_payment ? { kind: 'PROVIDER' }
-    : row.amc_cents > 0 && paidOn ? { kind: 'MEMBER', paidOn, maskedIban: row.iban_last4 && row.country ? maskIban(row.country, row.iban_last4) : null }
+    : row.amc_cents > 0 && paidOn ? { kind: 'MEMBER', paidOn, accountEnding: row.iban_last4 }
     : null;
   return {
     ...toReimbursementRow(row),

@@ -4,9 +4,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { h } from 'preact';
-import { z } from 'zod';
-import { CARE_GROUP_CODES, STATUS_SLUGS, type StatusSlug } from '../../domain/claims/labels.ts';
-import { isIsoDate } from '../../domain/dates.ts';
+import type { z } from 'zod';
 import { AppError } from '../../platform/errors.ts';
 import { sendPage } from '../../platform/http/render.ts';
 import type { Feature } from '../../platform/http/server.ts';
@@ -15,20 +13,10 @@ import { firstNameOf, requireMember } from '../auth/member-area.ts';
 import { listReimbursements, type ReimbursementFilters, type Viewer } from './list-reimbursements.ts';
 import { ReimbursementDetailPage, ReimbursementsPage } from './pages.tsx';
 import { getReimbursement } from './reimbursement-detail.ts';
+import type { reimbursementDetailResponse, reimbursementListResponse } from './api-schemas.ts';
+import { lineParams, listQuery } from './routes-schemas.ts';
 
-/** A period end in the query string: AAAA-MM-JJ, a real calendar date (within the years PostgreSQL and the year filter accept). */
-const isoDate = z.string().refine((v) => isIsoDate(v) && v >= '1990-01-01' && v <= '2100-12-31');
-
-export const listQuery = z.strictObject({
-  annee: z.coerce.number().int().min(1990).max(2100).optional().or(z.literal('').transform(() => undefined)),
-  beneficiaire: z.uuid().optional().or(z.literal('').transform(() => undefined)),
-  soins: z.enum(CARE_GROUP_CODES).optional().or(z.literal('').transform(() => undefined)),
-  statut: z.enum(Object.keys(STATUS_SLUGS) as [StatusSlug, ...StatusSlug[]]).optional().or(z.literal('').transform(() => undefined)),
-  du: isoDate.optional().or(z.literal('').transform(() => undefined)),
-  au: isoDate.optional().or(z.literal('').transform(() => undefined)),
-  apres: z.string().max(120).optional(),
-});
-export const lineParams = z.strictObject({ id: z.uuid() });
+export { listQuery };
 
 export function parseFilters(query: unknown): ReimbursementFilters {
   const parsed = listQuery.safeParse(query ?? {});
@@ -68,7 +56,7 @@ export const reimbursementRoutes: Feature = (app, { db, page, clock }) => {
     return sendPage(reply, h(ReimbursementDetailPage, { organisation, member: memberBar(request, firstName, clock()), line }));
   });
 
-  app.get('/api/v1/reimbursements', async (request, reply) => {
+  app.get('/api/v1/reimbursements', async (request, reply): Promise<z.infer<typeof reimbursementListResponse>> => {
     const memberId = apiMember(request);
     const list = await listReimbursements(db, viewerOf(memberId), parseFilters(request.query));
     void reply.header('cache-control', 'no-store');
@@ -85,7 +73,7 @@ export const reimbursementRoutes: Feature = (app, { db, page, clock }) => {
     };
   });
 
-  app.get('/api/v1/reimbursements/:id', async (request, reply) => {
+  app.get('/api/v1/reimbursements/:id', async (request, reply): Promise<z.infer<typeof reimbursementDetailResponse>> => {
     const memberId = apiMember(request);
     const params = lineParams.safeParse(request.params);
     if (!params.success) throw new AppError('NOT_FOUND');

@@ -1,0 +1,12 @@
+/** `GET /api/v1/openapi.json`: the whole JSON API, generated from each feature's route table (platform/http/openapi.ts). */
+import type { Feature } from '../platform/http/server.ts';
+import { openApiDocument, type ApiRoute } from '../platform/http/openapi.ts';
+import { AUTH_API_ROUTES } from './auth/api-schemas.ts';
+import { REIMBURSEMENT_API_ROUTES } from './reimbursements/api-schemas.ts';
+
+export const API_ROUTES: readonly ApiRoute[] = [...AUTH_API_ROUTES, ...REIMBURSEMENT_API_ROUTES];
+
+export const apiDocsRoutes: Feature = (app, { config }) => {
+  const document = openApiDocument(config.publicUrl, API_ROUTES);
+  app.get('/api/v1/openapi.json', async (_request, reply) => reply.header('cache-control', 'no-cache').send(document));
+};
