@@ -2,6 +2,8 @@
  * Issue 6 in Chromium: a member filters the reimbursements by year and beneficiary, opens a line and reads why a
  * reste à charge remains; keyboard only; no axe violation; nothing scrolls sideways at 320 px.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { liquidate, type CareLine } from '../../src/domain/coverage/index.ts';
@@ -157,5 +159,25 @@ describe('reimbursements in the browser', () => {
     expect(list).toBeLessThanOrEqual(60 * 1024);
     expect(detail).toBeLessThanOrEqual(60 * 1024);
     expect(list).toBeGreaterThan(5 * 1024);
+  });
+
+  test('the CSV and the PDF of a filter hold the totals the page shows', async () => {
+    const page = await loggedIn({ width: 1280, height: 900 });
+    await page.goto('/remboursements?annee=2025');
+    const pageTotals = await page.locator('.totals-list dd').allTextContents();
+    expect(pageTotals).toHaveLength(4);
+
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Télécharger en tableur (CSV)' }).click()]);
+    const rows = readFileSync((await csv.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n').map((r) => r.split(';'));
+    const total = rows.at(-1)!;
+    expect(total[0]).toBe('Total');
+    const asPage = (cell: string) => `${cell.replace(/^(\d+)(\d{3}),/, '$1\u202f$2,')}\u00a0€`;
+    expect(total.slice(5, 9).map(asPage)).toEqual(pageTotals.map((t) => t.replace(/\s(?=€)/, '\u00a0')));
+    expect(rows.length - 2).toBe(4);
+
+    const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Relevé en PDF' }).click()]);
+    const text = execFileSync('pdftotext', ['-layout', (await pdf.path())!, '-'], { encoding: 'utf8' }).replace(/[\u00a0\u202f]/g, ' ');
+    expect(text).toContain('Relevé de remboursements');
+    for (const amount of pageTotals) expect(text).toContain(amount.replace(/[\u00a0\u202f]/g, ' '));
   });
 });
