@@ -415,7 +415,7 @@ describe(`payments (${driver})`, () => {
     const json = await run(['--json', '--date', '2026-11-14']);
     expect(json.code).toBe(0);
     const summary = JSON.parse(json.out) as { date: string; payments: number; totalCents: number; fileName: string; filePath: string };
-    expect(summary).toMatchObject({ date: '2026-11-14', fileName: expect.stringMatching(/^SCT-2026-11-14-PAY20261114-[0-9A-F]{12}\.xml$/) });
+    expect(summary).toMatchObject({ date: '2026-11-14', fileName: expect.stringMatching(/^SCT-2026-11-14-PAY20261114-[0-9a-f]{12}\.xml$/) });
     expect(summary.payments).toBeGreaterThanOrEqual(1); // with the previous test's member
     expect(summary.filePath).toBe(path.join(config.paymentsDir, summary.fileName));
     expect(await paymentsOf(member)).toMatchObject([{ payment_date: '2026-11-14', amount_cents: 1234 }]);

@@ -139,7 +139,8 @@ export async function runPayments(db: Database, options: RunPaymentsOptions): Pr
 
       let fileName: string | null = null;
       if (planned.length > 0) {
-        const messageId = `PAY${today.replace(/-/g, '')}-${randomBytes(6).toString('hex').toUpperCase()}`;
+        // Lower-case hex: an upper-case run such as AB12CDEF3456 is shaped like an IBAN, and the log scrubber masks it.
+        const messageId = `PAY${today.replace(/-/g, '')}-${randomBytes(6).toString('hex')}`;
         const pain = buildPain001({ messageId, createdAt: now, executionDate: today, debtor: options.debtor, transfers: planned.map((p) => p.transfer) });
         fileName = paymentFileName(today, messageId);
         const temporary = path.join(paymentsDir, temporaryName(fileName));
