@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { openPostgres } from '../src/db/database.ts';
+import { createScratchDatabase } from './scratch-database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { seedDemoData } from '../src/features/demo/seed-demo-data.ts';
 import { generateDcpt1 } from '../src/features/imports/generate-dcpt1.ts';
@@ -29,19 +29,8 @@ if (!serverUrl) {
   process.exit(2);
 }
 
-const name = `espace_bench_import_${process.pid}`;
-const admin = new URL(serverUrl);
-admin.pathname = '/postgres';
-const adminSql = async (sql: string) => {
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-};
-await adminSql(`CREATE DATABASE ${name}`);
-const url = new URL(serverUrl);
-url.pathname = `/${name}`;
-const db = await openPostgres(url.toString(), 4);
+const scratch = await createScratchDatabase('import', serverUrl);
+const db = await openPostgres(scratch.url, 4);
 const workDir = mkdtempSync(path.join(tmpdir(), 'espace-bench-import-'));
 const keys = { dataEncryptionKey: randomBytes(32), blindIndexKey: randomBytes(32) };
 const logger = createLogger({ level: 'warn' });
@@ -88,6 +77,6 @@ try {
   }
 } finally {
   await db.close();
-  await adminSql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await scratch.drop();
   rmSync(workDir, { recursive: true, force: true });
 }

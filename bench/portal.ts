@@ -12,8 +12,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Fastify from 'fastify';
-import pg from 'pg';
 import { openPostgres } from '../src/db/database.ts';
+import { createScratchDatabase } from './scratch-database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { seedDemoData } from '../src/features/demo/seed-demo-data.ts';
 import { createApp, createPlatform } from '../src/platform/app.ts';
@@ -36,25 +36,14 @@ if (!serverUrl) {
   process.exit(2);
 }
 
-const name = `espace_bench_portal_${process.pid}`;
-const admin = new URL(serverUrl);
-admin.pathname = '/postgres';
-const adminSql = async (sql: string) => {
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  await client.query(sql);
-  await client.end();
-};
-await adminSql(`CREATE DATABASE ${name}`);
-const url = new URL(serverUrl);
-url.pathname = `/${name}`;
+const scratch = await createScratchDatabase('portal', serverUrl);
 const dataDir = mkdtempSync(path.join(tmpdir(), 'espace-bench-portal-'));
 const hex = () => randomBytes(32).toString('hex');
 const config = loadConfig({
-  NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: url.toString(), LOG_LEVEL: 'warn',
+  NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: scratch.url, LOG_LEVEL: 'warn',
   SESSION_SECRET: hex(), CODE_PEPPER: hex(), DATA_ENCRYPTION_KEY: hex(), BLIND_INDEX_KEY: hex(),
 });
-const db = await openPostgres(url.toString(), 20);
+const db = await openPostgres(scratch.url, 20);
 const logger = createLogger({ level: 'warn' });
 
 try {
@@ -123,6 +112,6 @@ try {
   await mailer.close();
 } finally {
   await db.close();
-  await adminSql(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await scratch.drop();
   rmSync(dataDir, { recursive: true, force: true });
 }

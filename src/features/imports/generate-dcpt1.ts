@@ -6,46 +6,14 @@
  *
  * Codes (CCAM, NABM, CIP13, LPP) have the right format and plausible values; they are not a reference table.
  */
-import type { Dcpt1ErrorCode } from '../../domain/claims/dcpt1.ts';
+import { DCPT1_ERROR_CODES, type Dcpt1ErrorCode } from '../../domain/claims/dcpt1.ts';
 import { ageOn, isIsoDate } from '../../domain/dates.ts';
 import { computeNirKey, isValidNir } from '../../domain/identity/nir.ts';
 import { applyRateBp } from '../../domain/money.ts';
 
-/** One defect per validation error the parser knows (all of DCPT1_ERROR_CODES but TOO_MANY_ERRORS). */
-export const DCPT1_CORRUPT_KINDS = [
-  'INVALID_ENCODING',
-  'EMPTY_LINE',
-  'UNKNOWN_RECORD',
-  'FIELD_COUNT',
-  'MISSING_HEADER',
-  'DUPLICATE_HEADER',
-  'UNSUPPORTED_VERSION',
-  'MISSING_TRAILER',
-  'RECORD_AFTER_TRAILER',
-  'RECORD_ORDER',
-  'STATEMENT_WITHOUT_LINES',
-  'DUPLICATE_STATEMENT',
-  'DUPLICATE_LINE',
-  'INVALID_FIELD',
-  'INVALID_DATE',
-  'DATE_IN_FUTURE',
-  'CARE_AFTER_LIQUIDATION',
-  'END_BEFORE_START',
-  'INVALID_NIR',
-  'UNKNOWN_FAMILY',
-  'UNKNOWN_ACT',
-  'INVALID_BASKET',
-  'INVALID_AMOUNT',
-  'AMOUNT_TOO_LARGE',
-  'AMO_MISMATCH',
-  'AMO_EXCEEDS_CHARGED',
-  'DEDUCTIONS_EXCEED_AMO',
-  'OVERRUN_MISMATCH',
-  'TRAILER_BATCH_MISMATCH',
-  'TRAILER_COUNT_MISMATCH',
-  'TRAILER_SUM_MISMATCH',
-] as const satisfies readonly Dcpt1ErrorCode[];
-export type Dcpt1CorruptKind = (typeof DCPT1_CORRUPT_KINDS)[number];
+/** One defect per validation error the parser knows: every code but TOO_MANY_ERRORS, which no single defect raises. */
+export type Dcpt1CorruptKind = Exclude<Dcpt1ErrorCode, 'TOO_MANY_ERRORS'>;
+export const DCPT1_CORRUPT_KINDS: readonly Dcpt1CorruptKind[] = DCPT1_ERROR_CODES.filter((code): code is Dcpt1CorruptKind => code !== 'TOO_MANY_ERRORS');
 
 export function isCorruptKind(value: string): value is Dcpt1CorruptKind {
   return (DCPT1_CORRUPT_KINDS as readonly string[]).includes(value);

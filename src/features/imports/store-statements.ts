@@ -35,9 +35,7 @@ export interface MatchedStatement {
 export interface StoredCounts {
   statements: number;
   lines: number;
-  liquidated: number;
   rejected: number;
-  paidToProvider: number;
   amcCents: number;
   /** Claim line id per (statement number, line number), with `keepLineIds` (the reconciliation). */
   claimLineIds: Map<string, string>;
@@ -185,7 +183,7 @@ export async function storeStatements(
   matched: readonly MatchedStatement[],
   options: { now: Date; onProgress?: (lines: number) => void; keepLineIds?: boolean },
 ): Promise<StoredCounts> {
-  const counts: StoredCounts = { statements: 0, lines: 0, liquidated: 0, rejected: 0, paidToProvider: 0, amcCents: 0, claimLineIds: new Map() };
+  const counts: StoredCounts = { statements: 0, lines: 0, rejected: 0, amcCents: 0, claimLineIds: new Map() };
   if (matched.length === 0) return counts;
   const now = options.now.toISOString();
   const beneficiaryIds = [...new Set(matched.map((m) => m.beneficiaryId))];
@@ -243,8 +241,6 @@ export async function storeStatements(
     const r = outcome?.result;
     if (r) {
       counts.amcCents += r.amcCents;
-      if (providerPaid) counts.paidToProvider += 1;
-      else counts.liquidated += 1;
       written.statuses.push(providerPaid ? 'PAID' : 'LIQUIDATED');
       return copyRow([
         id, statementIds.get(m), m.memberId, m.beneficiaryId, line.lineNumber, line.careDate, line.careEndDate, r.family, line.act.code, r.basket, line.providerId ?? line.finess,
