@@ -4,7 +4,8 @@ import path from 'node:path';
 import pg from 'pg';
 import { openPglite, openPostgres, type Database } from '../src/db/database.ts';
 
-export const TEMPLATE_DATABASE = 'espace_test_template';
+/** One template per run (named by global setup), so that runs side by side on one server never drop each other's. */
+export const templateDatabase = (): string => process.env.ESPACE_TEST_TEMPLATE ?? 'espace_test_template';
 
 /** The server's maintenance database, from which test databases are created and dropped. */
 export function adminUrl(url: string): string {
@@ -27,7 +28,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `espace_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl(url) });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`);
   await admin.end();
   const u = new URL(url);
   u.pathname = `/${name}`;

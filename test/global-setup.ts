@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { openPglite } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { TEMPLATE_DATABASE, adminUrl } from './db.ts';
+import { adminUrl, templateDatabase } from './db.ts';
 import { scanLogs } from './log-scan.ts';
 
 
@@ -17,13 +17,14 @@ export default async function setup(): Promise<() => Promise<void>> {
   process.env.ESPACE_TEST_LOG_DIR = logDir;
   const url = process.env.TEST_DATABASE_URL;
   if (url) {
+    process.env.ESPACE_TEST_TEMPLATE = `espace_test_template_${process.pid}`;
     const admin = new pg.Client({ connectionString: adminUrl(url) });
     await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DATABASE} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${TEMPLATE_DATABASE}`);
+    await admin.query(`DROP DATABASE IF EXISTS ${templateDatabase()} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${templateDatabase()}`);
     await admin.end();
     const { openPostgres } = await import('../src/db/database.ts');
-    const db = await openPostgres(withDatabase(url, TEMPLATE_DATABASE), 1);
+    const db = await openPostgres(withDatabase(url, templateDatabase()), 1);
     await migrate(db);
     await db.close();
   } else {
@@ -35,6 +36,12 @@ export default async function setup(): Promise<() => Promise<void>> {
   }
   return async () => {
     rmSync(dir, { recursive: true, force: true });
+    if (url) {
+      const admin = new pg.Client({ connectionString: adminUrl(url) });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${templateDatabase()} WITH (FORCE)`);
+      await admin.end();
+    }
     // LOG-02, acceptance 7 of the foundation: the logs of the whole run hold no NIR and no IBAN.
     const findings = scanLogs(logDir);
     if (findings.length > 0) {
