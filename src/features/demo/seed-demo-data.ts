@@ -16,7 +16,8 @@ export const EXAMPLE_LOT_NIR = '185017505612324';
 
 export type DemoLogin = { name: string; nir: string; memberNumber: string; situation: string };
 export type SeedSummary = { households: number; beneficiaries: number; claimLines: number; logins: DemoLogin[] };
-export type SeedOptions = { households: number; referenceDate: string; keys: FieldKeys };
+/** `years` of care history per household, the reference year included (3 unless said). */
+export type SeedOptions = { households: number; referenceDate: string; keys: FieldKeys; years?: number };
 
 const FIRST_F = ['Marie', 'Camille', 'Léa', 'Chloé', 'Inès', 'Sarah', 'Manon', 'Fatou', 'Nathalie', 'Sylvie', 'Élodie', 'Yasmine', 'Jeanne', 'Aurélie', 'Lucie'];
 const FIRST_M = ['Jean', 'Lucas', 'Hugo', 'Karim', 'Thomas', 'Nicolas', 'Mamadou', 'Pierre', 'Antoine', 'Julien', 'Mehdi', 'François', 'Louis', 'Noé', 'Éric'];
@@ -37,9 +38,10 @@ const EMPLOYERS = [
   { name: 'Association Aide à Domicile 13', siret: '78912345600011' },
 ];
 
-/** Creates the demo mutuelle, its reference products and `households` households with 3 years of history. */
+/** Creates the demo mutuelle, its reference products and `households` households with `years` (3) years of history. */
 export async function seedDemoData(db: Database, options: SeedOptions): Promise<SeedSummary> {
   const random = createRandom(DEMO_SEED);
+  const years = options.years ?? 3;
   return db.transaction(async (tx) => {
     const organisation = await insertOrganisation(tx, {
       name: 'Mutuelle des Tilleuls',
@@ -71,11 +73,11 @@ export async function seedDemoData(db: Database, options: SeedOptions): Promise<
     let beneficiaries = 0;
     let claimLines = 0;
     for (let n = 1; n <= options.households; n++) {
-      const plan = planHousehold(random, n, options.referenceDate, usedNirs);
+      const plan = planHousehold(random, n, options.referenceDate, years, usedNirs);
       const household: NewHousehold = { ...plan.household, organisationId: organisation.id, contracts: plan.household.contracts.map((c) => ({ ...c, productId: productIds.get(c.productId)! })) };
       const inserted = await insertHousehold(tx, options.keys, household);
       beneficiaries += inserted.beneficiaryIds.length;
-      claimLines += await seedHistory(tx, random, n, plan, inserted.memberId, inserted.beneficiaryIds, options.referenceDate);
+      claimLines += await seedHistory(tx, random, n, plan, inserted.memberId, inserted.beneficiaryIds, options.referenceDate, years);
       if (n <= 4) {
         const self = household.beneficiaries[0]!;
         logins.push({ name: `${self.firstName} ${self.lastName}`, nir: formatNir(household.nir), memberNumber: household.memberNumber, situation: plan.situation });
@@ -114,7 +116,7 @@ function demoIban(random: Random): { iban: string; bic: string } {
 }
 
 /** Curated first households (the demo logins), then varied random ones. */
-function planHousehold(random: Random, n: number, referenceDate: string, usedNirs: Set<string>): HouseholdPlan {
+function planHousehold(random: Random, n: number, referenceDate: string, years: number, usedNirs: Set<string>): HouseholdPlan {
   const refYear = Number(referenceDate.slice(0, 4));
   const kind = n === 1 ? 'family' : n === 2 ? 'css' : n === 3 ? 'ex-acs' : n === 4 ? 'collective' : n === EXAMPLE_HOUSEHOLD ? 'single' : random.pick(['family', 'family', 'single', 'single', 'senior', 'css', 'css-participation', 'ex-acs', 'collective', 'couple']);
   const example = n === EXAMPLE_HOUSEHOLD;
@@ -143,8 +145,8 @@ function planHousehold(random: Random, n: number, referenceDate: string, usedNir
       beneficiaries.push(person('CHILD', sex, birth, selfNir, null, twin ? 2 : 1));
     }
   }
-  const historyStart = `${refYear - 3}-01-01`;
-  const contractStart = n <= EXAMPLE_HOUSEHOLD ? `${refYear - 6}-01-01` : `${random.int(refYear - 12, refYear - 3)}-${String(random.int(1, 12)).padStart(2, '0')}-01`;
+  const historyStart = `${refYear - years}-01-01`;
+  const contractStart = n <= EXAMPLE_HOUSEHOLD ? `${refYear - Math.max(6, years)}-01-01` : `${random.int(refYear - Math.max(12, years), refYear - years)}-${String(random.int(1, 12)).padStart(2, '0')}-01`;
   const contracts: NewHousehold['contracts'] = [];
   const rights: NewHousehold['rights'] = [];
   const coverage: Coverage[] = [];
@@ -218,8 +220,8 @@ function addDays(date: string, days: number): string {
 
 type PendingLine = { statementKey: string; event: CareEvent; beneficiaryId: string; lineNumber: number; result: LineResult; liquidationDate: string };
 
-/** 3 years of care per beneficiary, liquidated by the coverage engine in date order (each line sees the counters before it). */
-async function seedHistory(tx: Queryable, random: Random, n: number, plan: HouseholdPlan, memberId: string, beneficiaryIds: string[], referenceDate: string): Promise<number> {
+/** `years` of care per beneficiary, liquidated by the coverage engine in date order (each line sees the counters before it). */
+async function seedHistory(tx: Queryable, random: Random, n: number, plan: HouseholdPlan, memberId: string, beneficiaryIds: string[], referenceDate: string, years: number): Promise<number> {
   const pending: PendingLine[] = [];
   const refYear = Number(referenceDate.slice(0, 4));
   plan.household.beneficiaries.forEach((beneficiary, index) => {
@@ -227,7 +229,7 @@ async function seedHistory(tx: Queryable, random: Random, n: number, plan: House
     const age = ageOn(beneficiary.birthDate, referenceDate);
     const eventsPerYear = age >= 65 ? 22 : age < 6 ? 14 : 9;
     const dates: string[] = [];
-    for (let year = refYear - 2; year <= refYear; year++) {
+    for (let year = refYear - years + 1; year <= refYear; year++) {
       for (let e = 0; e < random.int(eventsPerYear - 4, eventsPerYear + 4); e++) {
         const date = toIsoDate({ year, month: random.int(1, 12), day: random.int(1, 28) });
         if (date <= referenceDate && date >= beneficiary.birthDate) dates.push(date);

@@ -39,6 +39,17 @@ describe('demo seed', () => {
     expect(summary.logins).toHaveLength(4);
   });
 
+  test('writes as many years of history as asked (five for the portal bench), the reference year included', async () => {
+    const c = await createTestDatabase();
+    try {
+      await seedDemoData(c, { ...options, households: 2, years: 5 });
+      const { rows: years } = await c.query<{ year: number }>(`SELECT DISTINCT extract(year FROM care_date)::int AS year FROM claim_line ORDER BY 1`);
+      expect(years.map((y) => y.year)).toEqual([2022, 2023, 2024, 2025, 2026]);
+    } finally {
+      await c.close();
+    }
+  });
+
   test('is deterministic: the same seed and date give the same households and amounts', async () => {
     expect((await claimRows(a)).rows).toEqual((await claimRows(b)).rows);
   });
