@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { normaliseIban, parseIban } from '../domain/identity/iban.ts';
@@ -30,6 +30,9 @@ const envSchema = z.object({
   CODE_PEPPER: secret('CODE_PEPPER'),
   DATA_ENCRYPTION_KEY: secret('DATA_ENCRYPTION_KEY'),
   BLIND_INDEX_KEY: secret('BLIND_INDEX_KEY'),
+  DOCUMENT_SIGNING_KEYS: z.string().optional(),
+  DOCUMENT_SIGNING_KEY_ID: z.string().optional(),
+  DOCUMENT_REVOKED_KEY_IDS: z.string().optional(),
   PAYMENTS_DEBTOR_NAME: z
     .string()
     .max(SEPA_NAME_MAX, `${SEPA_NAME_MAX} caractères au plus (limite SEPA)`)
@@ -58,6 +61,17 @@ export type Secrets = {
   blindIndexKey: Buffer;
 };
 
+/** An EC P-256 key as a JWK: with `d` it signs, without it only verifies (a retired key whose private part was destroyed). */
+export type DocumentSigningJwk = { kty: 'EC'; crv: 'P-256'; kid: string; x: string; y: string; d?: string };
+
+export type DocumentSigningConfig = {
+  /** Written in every code: the portal's public URL, where /verifier and /.well-known/jwks.json answer. */
+  issuer: string;
+  activeKeyId: string;
+  keys: DocumentSigningJwk[];
+  revokedKeyIds: string[];
+};
+
 export type Config = {
   env: 'development' | 'production' | 'test';
   host: string;
@@ -77,6 +91,8 @@ export type Config = {
   /** Reverse proxies whose X-Forwarded-For is believed (client IP for throttling and audit); none by default. */
   trustProxy: string[];
   secrets: Secrets;
+  /** Keys of the signed verification codes on cards and attestations (issue 7). */
+  documentSigning: DocumentSigningConfig;
   devTools: boolean;
 };
 
@@ -106,13 +122,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!e.PUBLIC_URL) throw new ConfigError('PUBLIC_URL', 'obligatoire en production (adresse publique du portail)');
   }
   const paymentsDebtor = debtorOf(e);
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   const devSecrets = SECRET_NAMES.some((n) => !e[n]) ? loadOrCreateDevSecrets(dataDir) : undefined;
   const pick = (name: (typeof SECRET_NAMES)[number]) => Buffer.from(e[name] ?? devSecrets![name]!, 'hex');
   return {
     env: e.NODE_ENV,
     host: e.HOST,
     port: e.PORT,
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    publicUrl,
     dataDir,
     paymentsDir: path.join(dataDir, 'payments'),
     paymentsDebtor,
@@ -128,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       dataEncryptionKey: pick('DATA_ENCRYPTION_KEY'),
       blindIndexKey: pick('BLIND_INDEX_KEY'),
     },
+    documentSigning: documentSigningOf(e, dataDir, publicUrl),
     devTools: e.NODE_ENV !== 'production',
   };
 }
@@ -156,4 +174,78 @@ function loadOrCreateDevSecrets(dataDir: string): Record<string, string> {
   const secrets = Object.fromEntries(SECRET_NAMES.map((n) => [n, randomBytes(32).toString('hex')]));
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
+}
+
+const KEY_ID = /^[A-Za-z0-9._-]{1,32}$/;
+const signingJwkSchema = z.object({
+  kty: z.literal('EC'),
+  crv: z.literal('P-256'),
+  kid: z.string().regex(KEY_ID, 'kid : 1 à 32 caractères parmi lettres, chiffres, « . », « _ » et « - »'),
+  x: z.string().min(1),
+  y: z.string().min(1),
+  d: z.string().min(1).optional(),
+});
+
+function documentSigningOf(e: z.infer<typeof envSchema>, dataDir: string, issuer: string): DocumentSigningConfig {
+  if (!e.DOCUMENT_SIGNING_KEYS && e.NODE_ENV === 'production') {
+    throw new ConfigError('DOCUMENT_SIGNING_KEYS', 'obligatoire en production (clés JWK EC P-256 au format JSON, voir `espace document-key`)');
+  }
+  const keys = e.DOCUMENT_SIGNING_KEYS ? parseSigningKeys(e.DOCUMENT_SIGNING_KEYS) : [loadOrCreateDevSigningKey(dataDir)];
+  const revokedKeyIds = (e.DOCUMENT_REVOKED_KEY_IDS ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+  const signers = keys.filter((k) => k.d !== undefined);
+  const activeKeyId = e.DOCUMENT_SIGNING_KEY_ID ?? (signers.length === 1 ? signers[0]!.kid : undefined);
+  if (!activeKeyId) throw new ConfigError('DOCUMENT_SIGNING_KEY_ID', 'obligatoire quand DOCUMENT_SIGNING_KEYS contient plusieurs clés privées (identifiant de la clé qui signe)');
+  if (!signers.some((k) => k.kid === activeKeyId)) throw new ConfigError('DOCUMENT_SIGNING_KEY_ID', `aucune clé privée « ${activeKeyId} » dans DOCUMENT_SIGNING_KEYS`);
+  if (revokedKeyIds.includes(activeKeyId)) throw new ConfigError('DOCUMENT_REVOKED_KEY_IDS', `la clé active « ${activeKeyId} » ne peut pas être révoquée`);
+  return { issuer, activeKeyId, keys, revokedKeyIds };
+}
+
+function parseSigningKeys(text: string): DocumentSigningJwk[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigError('DOCUMENT_SIGNING_KEYS', 'JSON invalide (tableau de clés JWK)');
+  }
+  const parsed = z.array(signingJwkSchema).min(1).safeParse(Array.isArray(json) ? json : [json]);
+  if (!parsed.success) throw new ConfigError('DOCUMENT_SIGNING_KEYS', `clé JWK EC P-256 attendue : ${parsed.error.issues[0]!.path.join('.')} ${parsed.error.issues[0]!.message}`);
+  const keys = parsed.data;
+  const ids = new Set<string>();
+  for (const key of keys) {
+    if (ids.has(key.kid)) throw new ConfigError('DOCUMENT_SIGNING_KEYS', `kid « ${key.kid} » en double`);
+    ids.add(key.kid);
+    try {
+      // Checks the point is on the curve (and `d` matches) now rather than at the first signature.
+      if (key.d) createPrivateKey({ key, format: 'jwk' });
+      else createPublicKey({ key, format: 'jwk' });
+    } catch {
+      throw new ConfigError('DOCUMENT_SIGNING_KEYS', `clé « ${key.kid} » invalide (point hors de la courbe P-256 ou partie privée incohérente)`);
+    }
+  }
+  return keys;
+}
+
+/** A fresh P-256 signing key as a private JWK (also what `espace document-key` prints). */
+export function generateDocumentSigningKey(kid: string): DocumentSigningJwk {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = privateKey.export({ format: 'jwk' });
+  return { kty: 'EC', crv: 'P-256', kid, x: jwk.x!, y: jwk.y!, d: jwk.d! };
+}
+
+// Outside production the signing key is generated once in the data folder; link() publishes it atomically, so concurrent first starts agree on one key.
+function loadOrCreateDevSigningKey(dataDir: string): DocumentSigningJwk {
+  const file = path.join(dataDir, 'dev-document-key.json');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    const draft = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    writeFileSync(draft, JSON.stringify(generateDocumentSigningKey('dev-1'), null, 2), { mode: 0o600 });
+    try {
+      linkSync(draft, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      unlinkSync(draft);
+    }
+  }
+  return signingJwkSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
