@@ -68,7 +68,7 @@ export function woffToSfnt(woff: Buffer): Buffer {
 /** Millimetres to PDF points. */
 export const mm = (value: number): number => (value * 72) / 25.4;
 
-export type StructureType = 'H1' | 'H2' | 'H3' | 'P' | 'Div' | 'Sect' | 'Note';
+export type StructureType = 'H1' | 'H2' | 'H3' | 'P' | 'Div' | 'Sect' | 'Note' | 'Figure';
 /** Content elements of tables and lists, drawn inside a group (open()). */
 export type CellType = 'TH' | 'TD' | 'Lbl' | 'LBody';
 /** Elements that hold other elements rather than content: a table, its header, body and rows; a list and its items. */
@@ -76,8 +76,8 @@ export type GroupType = 'Sect' | 'Div' | 'Table' | 'THead' | 'TBody' | 'TFoot' |
 
 /** A place in the structure tree where elements go, in reading order. */
 export type StructureGroup = {
-  /** A structure element holding whatever `draw` puts on the page; `scope` says what a header cell (TH) heads. */
-  block(type: StructureType | CellType, draw: () => void, options?: { scope?: 'Column' | 'Row' | 'Both' }): void;
+  /** A structure element holding whatever `draw` puts on the page; `scope` says what a header cell (TH) heads, `alt` what a Figure shows. */
+  block(type: StructureType | CellType, draw: () => void, options?: { scope?: 'Column' | 'Row' | 'Both'; alt?: string }): void;
   /** A structure element holding other elements (a table, a row…); call end() after its last child. */
   open(type: GroupType): StructureGroup & { end(): void };
 };
@@ -141,7 +141,8 @@ export function createTaggedPdf(options: TaggedPdfOptions): TaggedPdf {
   // Elements are added to an attached parent, so pdfkit runs `draw` at once: content lands where the layout is.
   const groupOf = (element: PDFKit.PDFStructureElement): StructureGroup => ({
     block(type, draw, options) {
-      element.add(doc.struct(type, (options?.scope ? { scope: options.scope } : {}) as Parameters<typeof doc.struct>[1], draw));
+      const attributes = { ...(options?.scope ? { scope: options.scope } : {}), ...(options?.alt ? { alt: options.alt } : {}) };
+      element.add(doc.struct(type, attributes as Parameters<typeof doc.struct>[1], draw));
     },
     open(type) {
       const child = doc.struct(type);
