@@ -26,6 +26,8 @@ const envSchema = z.object({
     .regex(/^[0-9a-fA-F:.,/ ]+$/, 'liste d’adresses IP ou de réseaux (CIDR) séparés par des virgules')
     .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  UPLOAD_MAX_FILE_MB: z.coerce.number().int().min(1).max(50).default(10),
+  UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(20).default(5),
   SESSION_SECRET: secret('SESSION_SECRET'),
   CODE_PEPPER: secret('CODE_PEPPER'),
   DATA_ENCRYPTION_KEY: secret('DATA_ENCRYPTION_KEY'),
@@ -90,6 +92,8 @@ export type Config = {
   logLevel: string;
   /** Reverse proxies whose X-Forwarded-For is believed (client IP for throttling and audit); none by default. */
   trustProxy: string[];
+  /** Files members upload (FILE-01): bytes per file and files per sending; a larger request is refused before it is read. */
+  uploads: { maxFileBytes: number; maxFiles: number };
   secrets: Secrets;
   /** Keys of the signed verification codes on cards and attestations (issue 7). */
   documentSigning: DocumentSigningConfig;
@@ -139,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean) : [],
+    uploads: { maxFileBytes: e.UPLOAD_MAX_FILE_MB * 1024 * 1024, maxFiles: e.UPLOAD_MAX_FILES },
     secrets: {
       sessionSecret: pick('SESSION_SECRET'),
       codePepper: pick('CODE_PEPPER'),
