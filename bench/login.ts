@@ -24,7 +24,7 @@ import { createHouseholdMember } from '../src/features/auth/recovery-test-kit.ts
 import { rememberDevice } from '../src/features/auth/new-device.ts';
 import { ACCESS_CODE_ARGON2, hashAccessCode, verifyAccessCode } from '../src/platform/access-code-hash.ts';
 import { createApp, createPlatform } from '../src/platform/app.ts';
-import { loadConfig } from '../src/platform/config.ts';
+import { generateDocumentSigningKey, loadConfig } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
 
 // autocannon ships no types: the part used here.
@@ -47,6 +47,7 @@ const hex = () => randomBytes(32).toString('hex');
 const config = loadConfig({
   NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1', DATA_DIR: dataDir, TRUST_PROXY: '127.0.0.1', LOG_LEVEL: 'warn',
   SESSION_SECRET: hex(), CODE_PEPPER: hex(), DATA_ENCRYPTION_KEY: hex(), BLIND_INDEX_KEY: hex(),
+  DOCUMENT_SIGNING_KEYS: JSON.stringify([generateDocumentSigningKey('bench')]),
 });
 
 // --- A fresh database ----------------------------------------------------------------------------------------------

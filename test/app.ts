@@ -14,6 +14,8 @@ export const TEST_SECRETS = {
   CODE_PEPPER: '22'.repeat(32),
   DATA_ENCRYPTION_KEY: '33'.repeat(32),
   BLIND_INDEX_KEY: '44'.repeat(32),
+  // A fixed P-256 key, so that codes signed by one test process verify in another.
+  DOCUMENT_SIGNING_KEYS: '[{"kty":"EC","crv":"P-256","kid":"test-1","x":"XnX0StETOIHwpHxDjHgbhtI7kJi5nVbQrkcIyblEPI4","y":"n5o0bZ_wHPCP7_R8fEwgyCfXmLV63_7C6bOvs1C0XFg","d":"GJC--iQ2P-TmDgtzhBZt79UY0rnsyTorURNRHd6YusE"}]',
 };
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
