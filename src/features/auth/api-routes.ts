@@ -20,25 +20,21 @@ import {
   type LoginResponse,
   type SessionResponse,
 } from './api-schemas.ts';
-import { newDeviceNoticeMail } from './login-mails.ts';
 import { maskEmail } from './login-routes.ts';
 import {
   answerChallenge,
   COOKIE_OPTIONS,
   DEVICE_COOKIE,
-  deviceLabel,
   NEW_DEVICE_LIMITS,
   normaliseAnswer,
   PENDING_COOKIE,
   readPending,
-  rememberDevice,
-  verifiedEmailOf,
   writeAudit,
 } from './new-device.ts';
 import type { RecoveryDeps } from './recovery-common.ts';
 import { requestCodeReset, RESET_REQUESTED_MESSAGE } from './request-code-reset.ts';
 import { CODE_FORMAT_MESSAGE, LOGIN_FAILED_MESSAGE, LOGIN_THROTTLED_MESSAGE, verifyLogin } from './verify-login.ts';
-import { notifyLock, openSessionOrChallenge, setPendingLogin } from './complete-login.ts';
+import { confirmNewDevice, notifyLock, openSessionOrChallenge, setPendingLogin } from './complete-login.ts';
 
 /** API-only error codes, in the same `{error:{code,message}}` shape as platform/errors.ts. */
 export const API_ERRORS = {
@@ -143,14 +139,8 @@ function registerAuthApi(app: Parameters<Feature>[0], context: RouteContext, opt
     const result = await db.transaction(async (tx) => {
       const outcome = await answerChallenge(tx, { attemptId: pending.attemptId, method, answer, now, pepper });
       if (outcome.kind === 'RIGHT') {
-        const { memberId } = outcome;
-        const device = await rememberDevice(tx, memberId, request.headers['user-agent'], now);
-        await sessions.start(tx, reply, request, 'member', memberId);
-        await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.device.new', memberId, details: { attemptId: pending.attemptId, deviceId: device.deviceId, method, channel: 'API' } });
-        await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { attemptId: pending.attemptId, deviceId: device.deviceId, via: 'NEW_DEVICE', channel: 'API' } });
-        const to = await verifiedEmailOf(tx, memberId);
-        if (to) await jobs.enqueue(tx, jobDefinitions.sendEmail, newDeviceNoticeMail({ ...mailCommon, to, deviceLabel: deviceLabel(request.headers['user-agent']), deviceId: device.deviceId }));
-        return { kind: 'RIGHT' as const, token: device.token };
+        const { token } = await confirmNewDevice(tx, loginContext, request, reply, { memberId: outcome.memberId, attemptId: pending.attemptId, method, now, channel: 'API' });
+        return { kind: 'RIGHT' as const, token };
       }
       if (outcome.memberId) {
         const action = outcome.kind === 'VOID' ? 'auth.device.challenge.voided' : 'auth.device.challenge.failure';

@@ -1,7 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../../platform/http/server.ts';
-import { lockNoticeMail, newDeviceCodeMail } from './login-mails.ts';
-import { COOKIE_OPTIONS, DEVICE_COOKIE, issueChallenge, NEW_DEVICE_LIMITS, PENDING_COOKIE, signPending, useTrustedDevice, verifiedEmailOf, writeAudit } from './new-device.ts';
+import type { Queryable } from '../../db/database.ts';
+import { newDeviceCodeMail } from './login-mails.ts';
+import { COOKIE_OPTIONS, DEVICE_COOKIE, deviceLabel, issueChallenge, NEW_DEVICE_LIMITS, PENDING_COOKIE, rememberDevice, signPending, useTrustedDevice, writeAudit, type ChallengeMethod } from './new-device.ts';
+import { sendSecurityNotice } from './security-notices.ts';
 import { needsEmailCheck } from './session-routes.ts';
 import type { LockNotice } from './verify-login.ts';
 import type { IssuedChallenge } from './new-device.ts';
@@ -15,13 +17,32 @@ type Context = Pick<RouteContext, 'db' | 'jobs' | 'jobDefinitions' | 'sessions' 
   mailCommon: { organisationName: string; phone: string; publicUrl: string };
 };
 
-/** THR-04: the member hears of a lock by email when a verified address is on file. */
+/** THR-04: the member hears of a lock, by email at a verified address or else by letter. */
 export async function notifyLock(context: Context, lock: LockNotice, now: Date): Promise<void> {
-  const { db, jobs, jobDefinitions, mailCommon } = context;
-  await db.transaction(async (tx) => {
-    const to = await verifiedEmailOf(tx, lock.memberId);
-    if (to) await jobs.enqueue(tx, jobDefinitions.sendEmail, lockNoticeMail({ ...mailCommon, to, temporary: lock.kind === 'TEMPORARY', lockKey: `${lock.memberId}:${now.getTime()}` }));
-  });
+  await context.db.transaction((tx) => sendSecurityNotice(tx, context, lock.memberId, { kind: 'LOCK', lock: lock.kind }, now));
+}
+
+/**
+ * The right answer to a new-device check (AUTH-05), in the caller's transaction: remembers the browser, opens the
+ * session, audits both and sends the new-device notice (AUTH-06). The caller sets the returned token as DEVICE_COOKIE.
+ */
+export async function confirmNewDevice(
+  tx: Queryable,
+  context: Context,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  input: { memberId: string; attemptId: string; method: ChallengeMethod; now: Date; channel: LoginChannel },
+): Promise<{ token: string }> {
+  const { memberId, attemptId, method, now, channel } = input;
+  const ip = request.ip;
+  const channelDetail = channel === 'API' ? { channel } : {};
+  const userAgent = request.headers['user-agent'];
+  const device = await rememberDevice(tx, memberId, userAgent, now);
+  await context.sessions.start(tx, reply, request, 'member', memberId);
+  await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.device.new', memberId, details: { attemptId, deviceId: device.deviceId, method, ...channelDetail } });
+  await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { attemptId, deviceId: device.deviceId, via: 'NEW_DEVICE', ...channelDetail } });
+  await sendSecurityNotice(tx, context, memberId, { kind: 'NEW_DEVICE', deviceLabel: deviceLabel(userAgent), deviceId: device.deviceId }, now);
+  return { token: device.token };
 }
 
 export type AfterLogin =

@@ -14,7 +14,6 @@ import type { AccessCodeVerifier } from '../../platform/access-code-hash.ts';
 import { AppError } from '../../platform/errors.ts';
 import { sendPage } from '../../platform/http/render.ts';
 import type { Feature, RouteContext } from '../../platform/http/server.ts';
-import { newDeviceNoticeMail } from './login-mails.ts';
 import { DeviceCheckPage, DevicesPage, LoginPage, type LoginPageProps } from './login-page.tsx';
 import {
   COOKIE_OPTIONS,
@@ -22,12 +21,10 @@ import {
   NEW_DEVICE_LIMITS,
   PENDING_COOKIE,
   answerChallenge,
-  deviceLabel,
   findChallenge,
   listTrustedDevices,
   normaliseAnswer,
   readPending,
-  rememberDevice,
   revokeTrustedDevice,
   tokenHash,
   verifiedEmailOf,
@@ -37,7 +34,7 @@ import {
 import { EMAIL_CHECK_PATH, memberBar, needsEmailCheck, registerSessionRoutes } from './session-routes.ts';
 import { CODE_FORMAT_MESSAGE, LOGIN_FAILED_MESSAGE, LOGIN_THROTTLED_MESSAGE, verifyLogin } from './verify-login.ts';
 import { csrfOnlyBody, firstNameOf, MEMBER_HOME, requireMember, safeNext } from './member-area.ts';
-import { notifyLock, openSessionOrChallenge, setPendingLogin } from './complete-login.ts';
+import { confirmNewDevice, notifyLock, openSessionOrChallenge, setPendingLogin } from './complete-login.ts';
 
 // VAL-03: every body and parameter through a strict schema (unknown keys refused), with length caps.
 const loginBody = z.strictObject({ _csrf: z.string().max(200), nir: z.string().max(100), code: z.string().max(100), next: z.string().max(500).optional() });
@@ -68,7 +65,7 @@ export function loginRoutes(options: LoginRouteOptions = {}): Feature {
 }
 
 function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext, options: LoginRouteOptions): void {
-  const { config, db, clock, page, jobs, jobDefinitions, sessions } = context;
+  const { config, db, clock, page, sessions } = context;
   const { organisation } = page;
   const pepper = config.secrets.codePepper;
   const cookieSecret = config.secrets.sessionSecret;
@@ -172,13 +169,8 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
       const base = { now, ip, attemptId: pending.attemptId };
       if (outcome.kind === 'RIGHT') {
         const { memberId } = outcome;
-        const device = await rememberDevice(tx, memberId, request.headers['user-agent'], now);
-        await sessions.start(tx, reply, request, 'member', memberId);
-        await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.device.new', memberId, details: { attemptId: base.attemptId, deviceId: device.deviceId, method } });
-        await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { attemptId: base.attemptId, deviceId: device.deviceId, via: 'NEW_DEVICE' } });
-        const to = await verifiedEmailOf(tx, memberId);
-        if (to) await jobs.enqueue(tx, jobDefinitions.sendEmail, newDeviceNoticeMail({ ...mailCommon, to, deviceLabel: deviceLabel(request.headers['user-agent']), deviceId: device.deviceId }));
-        return { kind: 'RIGHT' as const, token: device.token, checkEmail: await needsEmailCheck(tx, memberId, now) };
+        const { token } = await confirmNewDevice(tx, loginContext, request, reply, { memberId, attemptId: base.attemptId, method, now, channel: 'PAGE' });
+        return { kind: 'RIGHT' as const, token, checkEmail: await needsEmailCheck(tx, memberId, now) };
       }
       if (outcome.memberId) {
         const action = outcome.kind === 'VOID' ? 'auth.device.challenge.voided' : 'auth.device.challenge.failure';

@@ -5,8 +5,8 @@
  * challenge is stored as a `one_time_code` row (purpose NEW_DEVICE, bound to the login attempt id, 10 minutes, 5
  * tries) and the browser keeps only a signed `__Host-espace-connexion` cookie naming the attempt. A member with a
  * verified email gets a 6-digit code by email (HMAC-SHA-256 under the pepper in the row, the code only in the mail
- * job); a member without one types the code of their newest activation letter (activation_code, argon2id), and the
- * row then only holds the challenge's state (its hash is of a random secret nobody knows).
+ * job); a member without one types the code of their newest, unused activation letter (activation_code, argon2id; the
+ * answer spends it), and the row then only holds the challenge's state (its hash is of a random secret nobody knows).
  *
  * A right answer marks the row used, remembers the browser (a random 256-bit token in the cookie, its SHA-256 in
  * trusted_device, 90 days) and lets the caller open the session in the same transaction.
@@ -197,15 +197,18 @@ export async function verifiedEmailOf(q: Queryable, memberId: string): Promise<s
 
 type ActivationRow = { id: string; code_hash: string; wrong_attempts: number };
 
-/** The newest activation letter's code, if still usable (not voided, not expired): it may have served on /activation. */
+/**
+ * The newest activation letter's code, if still usable: not voided, not expired and never used (RST-04 « one-time »:
+ * a code spent on /activation or on a device check is spent; /activation trusts the browser it was typed in).
+ */
 async function newestActivationCode(tx: Queryable, memberId: string, now: Date, lock: boolean): Promise<ActivationRow | null> {
-  const { rows } = await tx.query<ActivationRow & { voided_at: Date | null; expires_at: Date }>(
-    `SELECT id, code_hash, wrong_attempts, voided_at, expires_at FROM activation_code WHERE member_id = $1
+  const { rows } = await tx.query<ActivationRow & { voided_at: Date | null; used_at: Date | null; expires_at: Date }>(
+    `SELECT id, code_hash, wrong_attempts, voided_at, used_at, expires_at FROM activation_code WHERE member_id = $1
       ORDER BY created_at DESC, id DESC LIMIT 1${lock ? ' FOR UPDATE' : ''}`,
     [memberId],
   );
   const row = rows[0];
-  if (!row || row.voided_at !== null || new Date(row.expires_at).getTime() <= now.getTime()) return null;
+  if (!row || row.voided_at !== null || row.used_at !== null || new Date(row.expires_at).getTime() <= now.getTime()) return null;
   return row;
 }
 
@@ -291,6 +294,7 @@ export async function answerChallenge(
   }
   if (right) {
     await tx.query(`UPDATE one_time_code SET used_at = $2, attempts = attempts + 1 WHERE id = $1`, [row.id, now]);
+    if (activation) await tx.query(`UPDATE activation_code SET used_at = $2 WHERE id = $1`, [activation.id, now]);
     return { kind: 'RIGHT', memberId, challengeId: row.id };
   }
   const attempts = row.attempts + 1;

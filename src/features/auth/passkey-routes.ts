@@ -13,11 +13,12 @@ import { AppError } from '../../platform/errors.ts';
 import { sendPage } from '../../platform/http/render.ts';
 import type { Feature, RouteContext } from '../../platform/http/server.ts';
 import { SESSION_LIMITS } from '../../platform/http/sessions.ts';
-import { COOKIE_OPTIONS, deviceLabel, verifiedEmailOf, writeAudit } from './new-device.ts';
+import { COOKIE_OPTIONS, deviceLabel, writeAudit } from './new-device.ts';
 import { PASSKEY_LIMITS, PASSKEY_LOGIN_COOKIE, listPasskeys, recentLoginOptions, relyingParty, removePasskey } from './passkey-common.ts';
 import { loginOptions, loginWithPasskey } from './passkey-login.ts';
 import { PasskeysPage } from './passkey-page.tsx';
-import { passkeyNoticeMail, registerPasskey, registrationOptions } from './passkey-registration.ts';
+import { registerPasskey, registrationOptions } from './passkey-registration.ts';
+import { sendSecurityNotice } from './security-notices.ts';
 import { firstNameOf, requireMember } from './member-area.ts';
 
 export const PASSKEY_LOGIN_FAILED = 'La connexion avec une clé d’accès n’a pas abouti. Réessayez, ou connectez-vous avec votre numéro de Sécurité sociale et votre code d’accès.';
@@ -61,6 +62,7 @@ function register(app: Parameters<Feature>[0], context: RouteContext): void {
   const { organisation } = page;
   const rp = relyingParty(config.publicUrl, organisation.name);
   const memberCookie = SESSION_LIMITS.member.cookie;
+  const noticeDeps = { jobs, jobDefinitions, mailCommon: { organisationName: organisation.name, phone: organisation.phone, publicUrl: config.publicUrl } };
 
   /** The JSON endpoints answer 401 without a member session (the script shows the message). */
   function memberOf(request: FastifyRequest): { memberId: string; sessionCookie: string } {
@@ -103,14 +105,7 @@ function register(app: Parameters<Feature>[0], context: RouteContext): void {
       const result = await registerPasskey(tx, { rp, memberId, sessionCookie, response: parsed.data, label, now });
       if (result.kind === 'REGISTERED') {
         await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.passkey.registered', memberId, details: { credentialId: result.credentialId, label } });
-        const to = await verifiedEmailOf(tx, memberId);
-        if (to) {
-          await jobs.enqueue(
-            tx,
-            jobDefinitions.sendEmail,
-            passkeyNoticeMail({ to, organisationName: organisation.name, phone: organisation.phone, publicUrl: config.publicUrl, label, credentialId: result.credentialId }),
-          );
-        }
+        await sendSecurityNotice(tx, noticeDeps, memberId, { kind: 'PASSKEY_ADDED', label, credentialId: result.credentialId }, now);
       }
       return result;
     });

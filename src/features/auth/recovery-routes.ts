@@ -15,6 +15,7 @@ import { ActivationPage, ChangeCodePage, CodeSavedPage, ForgotCodePage, ForgotCo
 import { requestCodeReset, RESET_REQUESTED_MESSAGE } from './request-code-reset.ts';
 import { checkResetLink, resetCode } from './reset-code.ts';
 import { memberBar } from './session-routes.ts';
+import { COOKIE_OPTIONS, DEVICE_COOKIE, NEW_DEVICE_LIMITS, rememberDevice, writeAudit } from './new-device.ts';
 
 const text = (max: number) => z.string().max(max).default('');
 const form = <T extends z.ZodRawShape>(shape: T) => z.strictObject({ _csrf: z.string().max(200), ...shape });
@@ -52,7 +53,7 @@ const linkReferrerPolicy = {
 };
 
 export const recoveryRoutes: Feature = (app, context) => {
-  const { config, sessions, clock } = context;
+  const { config, sessions, clock, db } = context;
   const organisation = context.page.organisation;
   const deps: RecoveryDeps = {
     db: context.db,
@@ -112,12 +113,24 @@ export const recoveryRoutes: Feature = (app, context) => {
 
   app.post('/activation', async (request, reply) => {
     const body = parse(activationBody, request.body);
+    const now = clock();
     const outcome = await activateAccount(
       deps,
-      { nir: body.nir, activationCode: body.activationCode, code: body.code, confirmation: body.confirmation, ip: request.ip, now: clock() },
+      { nir: body.nir, activationCode: body.activationCode, code: body.code, confirmation: body.confirmation, ip: request.ip, now },
       endAllSessions,
     );
-    if (outcome.kind === 'DONE') return seeOther(reply, '/code-oublie/code-enregistre');
+    if (outcome.kind === 'DONE') {
+      // The letter's code proved the postal address and is now spent (single use): this browser becomes a trusted
+      // device, so that the first login from it needs no second letter.
+      const { memberId } = outcome;
+      const device = await db.transaction(async (tx) => {
+        const remembered = await rememberDevice(tx, memberId, request.headers['user-agent'], now);
+        await writeAudit(tx, { now, ip: request.ip, actorType: 'member', actorId: memberId, action: 'auth.device.new', memberId, details: { deviceId: remembered.deviceId, method: 'ACTIVATION' } });
+        return remembered;
+      });
+      reply.setCookie(DEVICE_COOKIE, device.token, { ...COOKIE_OPTIONS, maxAge: Math.floor(NEW_DEVICE_LIMITS.trustedDeviceMs / 1000) });
+      return seeOther(reply, '/code-oublie/code-enregistre');
+    }
     const page = (props: { errors?: Record<string, string | undefined>; formError?: string; keepActivationCode?: boolean }, status: number) =>
       sendPage(
         reply,
