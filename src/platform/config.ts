@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } f
 import { existsSync, linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import type { NirPolicy } from '../domain/documents/tp-card.ts';
 import { normaliseIban, parseIban } from '../domain/identity/iban.ts';
 import { isSepaBic, sepaText, SEPA_NAME_MAX } from '../domain/payments/pain001.ts';
 
@@ -25,6 +26,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[0-9a-fA-F:.,/ ]+$/, 'liste d’adresses IP ou de réseaux (CIDR) séparés par des virgules')
     .optional(),
+  DOCUMENT_NIR: z.enum(['masked', 'full', 'none'], 'masked, full ou none').default('masked'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   UPLOAD_MAX_FILE_MB: z.coerce.number().int().min(1).max(50).default(10),
   UPLOAD_MAX_FILES: z.coerce.number().int().min(1).max(20).default(5),
@@ -90,6 +92,8 @@ export type Config = {
   smtpUrl: string | undefined;
   mailFrom: string;
   logLevel: string;
+  /** How the card, attestations and bulletin print NIRs: masked (sex, year and key visible; default), in full, or not at all. */
+  documentNir: NirPolicy;
   /** Reverse proxies whose X-Forwarded-For is believed (client IP for throttling and audit); none by default. */
   trustProxy: string[];
   /** Files members upload (FILE-01): bytes per file and files per sending; a larger request is refused before it is read. */
@@ -142,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,
+    documentNir: e.DOCUMENT_NIR,
     trustProxy: e.TRUST_PROXY ? e.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean) : [],
     uploads: { maxFileBytes: e.UPLOAD_MAX_FILE_MB * 1024 * 1024, maxFiles: e.UPLOAD_MAX_FILES },
     secrets: {
