@@ -1,12 +1,14 @@
 /**
  * The member's dashboard (issue 6), the page after login: the last transfers of the mutuelle, the lines still being
  * processed, and a summary of the rights (contracts in force, the people covered and their periods, CSS and former
- * ACS included). Twelve queries whatever the history's length: two calls of listReimbursements (four each) for the
- * lines in progress, then payments, contracts and beneficiaries with their rights periods.
+ * ACS included). Five queries whatever the history's length: the lines in progress (the latest and how many, in one),
+ * payments, contracts, and beneficiaries with their rights periods. A beneficiary with their own login sees their own
+ * lines and rights, and no transfers (those go to the ouvrant droit's account).
  */
 import { formatFrenchDate } from '../../domain/dates.ts';
 import type { Queryable } from '../../db/database.ts';
-import { listReimbursements, type ReimbursementRow, type Viewer } from '../reimbursements/list-reimbursements.ts';
+import type { Viewer } from '../auth/member-area.ts';
+import { ROW_COLUMNS, toReimbursementRow, type ReimbursementRow } from '../reimbursements/list-reimbursements.ts';
 
 /** How many payments and lines in progress the dashboard shows (the rest is one link away). */
 export const DASHBOARD_ITEMS = 3;
@@ -127,26 +129,34 @@ type PaymentRow = { payment_date: string; amount_cents: number; iban_last4: stri
 type ContractRow = { contract_number: string; product_name: string; kind: 'INDIVIDUAL' | 'COLLECTIVE'; employer_name: string | null; start_date: string; end_date: string | null };
 type BeneficiaryRow = { id: string; first_name: string; birth_date: string; sex: 'F' | 'M'; relationship: 'SELF' | 'SPOUSE' | 'CHILD' | 'OTHER' };
 
-/** `today` is the mutuelle's calendar day, 'YYYY-MM-DD' (parisDate of the clock). Only the member's own household is read. */
-export async function memberDashboard(db: Queryable, memberId: string, today: string): Promise<MemberDashboard> {
-  const viewer: Viewer = { memberId, beneficiaryId: null };
-  const [received, liquidated, payments, contracts, beneficiaries, periods] = await Promise.all([
-    listReimbursements(db, viewer, { status: 'recu' }, DASHBOARD_ITEMS),
-    listReimbursements(db, viewer, { status: 'en-cours' }, DASHBOARD_ITEMS),
+type InProgressRow = Parameters<typeof toReimbursementRow>[0] & { in_progress: number };
+
+/** `today` is the mutuelle's calendar day, 'YYYY-MM-DD' (parisDate of the clock). Only the viewer's own scope is read. */
+export async function memberDashboard(db: Queryable, viewer: Viewer, today: string): Promise<MemberDashboard> {
+  const { memberId, beneficiaryId } = viewer;
+  const [inProgress, payments, contracts, beneficiaries, periods] = await Promise.all([
+    // The count runs over every line in progress (the window is computed before the LIMIT).
+    db.query<InProgressRow>(
+      `SELECT ${ROW_COLUMNS}, count(*) OVER ()::int AS in_progress
+         FROM claim_line c JOIN beneficiary b ON b.id = c.beneficiary_id JOIN statement s ON s.id = c.statement_id
+        WHERE c.member_id = $1 AND ($2::uuid IS NULL OR c.beneficiary_id = $2) AND c.status IN ('RECEIVED', 'LIQUIDATED')
+        ORDER BY c.care_date DESC, c.id DESC LIMIT $3`,
+      [memberId, beneficiaryId, DASHBOARD_ITEMS],
+    ),
     // Transfers recorded by the payment run, and — for history older than those records — the mutuelle's part of the
     // lines paid to the member, one transfer per day (the run's own rule). Tiers payant and zero amounts are no transfer.
     db.query<PaymentRow>(
       `SELECT p.payment_date, p.amount_cents, ba.iban_last4
          FROM payment p JOIN bank_account ba ON ba.id = p.bank_account_id
-        WHERE p.member_id = $1
+        WHERE p.member_id = $1 AND $3::uuid IS NULL
        UNION ALL
        SELECT c.paid_at, sum(c.amc_cents)::bigint, NULL
          FROM claim_line c
-        WHERE c.member_id = $1 AND c.status = 'PAID' AND c.payment_id IS NULL AND NOT c.third_party_payment AND c.amc_cents > 0 AND c.paid_at IS NOT NULL
+        WHERE c.member_id = $1 AND $3::uuid IS NULL AND c.status = 'PAID' AND c.payment_id IS NULL AND NOT c.third_party_payment AND c.amc_cents > 0 AND c.paid_at IS NOT NULL
         GROUP BY c.paid_at
        ORDER BY 1 DESC
        LIMIT $2`,
-      [memberId, DASHBOARD_ITEMS],
+      [memberId, DASHBOARD_ITEMS, beneficiaryId],
     ),
     db.query<ContractRow>(
       `SELECT c.contract_number, g.name AS product_name, c.kind, c.employer_name, c.start_date, c.end_date
@@ -156,22 +166,19 @@ export async function memberDashboard(db: Queryable, memberId: string, today: st
       [memberId, today],
     ),
     db.query<BeneficiaryRow>(
-      `SELECT id, first_name, birth_date, sex, relationship FROM beneficiary WHERE member_id = $1 ORDER BY relationship = 'SELF' DESC, relationship = 'SPOUSE' DESC, birth_date, first_name`,
-      [memberId],
+      `SELECT id, first_name, birth_date, sex, relationship FROM beneficiary WHERE member_id = $1 AND ($2::uuid IS NULL OR id = $2)
+        ORDER BY relationship = 'SELF' DESC, relationship = 'SPOUSE' DESC, birth_date, first_name`,
+      [memberId, beneficiaryId],
     ),
     db.query<PeriodRow>(
       `SELECT r.beneficiary_id, r.kind, r.start_date, r.end_date, g.name AS product_name
          FROM rights_period r JOIN beneficiary b ON b.id = r.beneficiary_id
          LEFT JOIN contract c ON c.id = r.contract_id LEFT JOIN guarantee_product g ON g.id = c.product_id
-        WHERE b.member_id = $1
+        WHERE b.member_id = $1 AND ($2::uuid IS NULL OR b.id = $2)
         ORDER BY r.start_date, r.kind`,
-      [memberId],
+      [memberId, beneficiaryId],
     ),
   ]);
-
-  const latest = [...received.rows, ...liquidated.rows]
-    .sort((a, b) => (a.careDate !== b.careDate ? (a.careDate < b.careDate ? 1 : -1) : a.id < b.id ? 1 : -1))
-    .slice(0, DASHBOARD_ITEMS);
 
   const periodsOf = new Map<string, PeriodRow[]>();
   for (const p of periods.rows) {
@@ -180,11 +187,11 @@ export async function memberDashboard(db: Queryable, memberId: string, today: st
     else periodsOf.set(p.beneficiary_id, [p]);
   }
 
-  const self = beneficiaries.rows.find((b) => b.relationship === 'SELF');
+  const self = beneficiaryId ? beneficiaries.rows[0] : beneficiaries.rows.find((b) => b.relationship === 'SELF');
   return {
     firstName: self?.first_name ?? '',
     payments: payments.rows.map((p) => ({ date: p.payment_date, amountCents: p.amount_cents, accountEnding: p.iban_last4 })),
-    inProgress: { count: received.totals.lines + liquidated.totals.lines, latest },
+    inProgress: { count: inProgress.rows[0]?.in_progress ?? 0, latest: inProgress.rows.map(toReimbursementRow) },
     rights: {
       contracts: contracts.rows.map((c) => ({ number: c.contract_number, productName: c.product_name, kind: c.kind, employerName: c.employer_name, startDate: c.start_date, endDate: c.end_date })),
       beneficiaries: beneficiaries.rows.map((b) => {

@@ -7,7 +7,7 @@ import { h } from 'preact';
 import { parisDate } from '../../domain/dates.ts';
 import { sendPage } from '../../platform/http/render.ts';
 import type { Feature } from '../../platform/http/server.ts';
-import { MEMBER_HOME, requireMember } from '../auth/member-area.ts';
+import { MEMBER_HOME, requireViewer } from '../auth/member-area.ts';
 import { memberBar } from '../auth/session-routes.ts';
 import { DashboardPage, type QuickLink } from './dashboard-page.tsx';
 import { memberDashboard } from './member-dashboard.ts';
@@ -31,11 +31,12 @@ export const dashboardRoutes: Feature = (app, { db, page, clock }) => {
   // Known once every feature is registered (the first request comes after app.ready()).
   let quickLinks: QuickLink[] | undefined;
 
-  app.get(MEMBER_HOME, async (request, reply) => {
-    const memberId = requireMember(request, reply);
-    if (!memberId) return reply;
+  // A beneficiary's own login lands here too: their lines and rights only (memberDashboard).
+  app.get(MEMBER_HOME, { config: { beneficiaries: true } }, async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
     const now = clock();
-    const dashboard = await memberDashboard(db, memberId, parisDate(now));
+    const dashboard = await memberDashboard(db, viewer, parisDate(now));
     quickLinks ??= availableLinks(app);
     return sendPage(reply, h(DashboardPage, { organisation, member: memberBar(request, dashboard.firstName, now), dashboard, quickLinks }));
   });

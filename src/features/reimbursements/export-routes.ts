@@ -6,28 +6,28 @@ import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
 import { parisDate } from '../../domain/dates.ts';
 import type { Feature } from '../../platform/http/server.ts';
-import { requireMember } from '../auth/member-area.ts';
+import { requireViewer } from '../auth/member-area.ts';
 import { exportReimbursements } from './export-reimbursements.ts';
 import { reimbursementsCsv } from './reimbursements-csv.ts';
 import { renderReimbursementStatement } from './render-statement.ts';
-import { parseFilters, viewerOf } from './routes.ts';
+import { forBeneficiaries, parseFilters } from './routes.ts';
 
 const download = (reply: FastifyReply, type: string, fileName: string) =>
   reply.type(type).header('content-disposition', `attachment; filename="${fileName}"`).header('cache-control', 'no-store');
 
 export const reimbursementExportRoutes: Feature = (app, { db, page, clock }) => {
-  app.get('/remboursements/export.csv', async (request, reply) => {
-    const memberId = requireMember(request, reply);
-    if (!memberId) return reply;
-    const exported = await exportReimbursements(db, viewerOf(memberId), parseFilters(request.query));
+  app.get('/remboursements/export.csv', forBeneficiaries, async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
+    const exported = await exportReimbursements(db, viewer, parseFilters(request.query));
     // One page of lines in memory at a time: the file goes out as it is read.
     return download(reply, 'text/csv; charset=utf-8', `remboursements-${parisDate(clock())}.csv`).send(Readable.from(reimbursementsCsv(exported), { objectMode: false }));
   });
 
-  app.get('/remboursements/releve.pdf', async (request, reply) => {
-    const memberId = requireMember(request, reply);
-    if (!memberId) return reply;
-    const exported = await exportReimbursements(db, viewerOf(memberId), parseFilters(request.query));
+  app.get('/remboursements/releve.pdf', forBeneficiaries, async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
+    const exported = await exportReimbursements(db, viewer, parseFilters(request.query));
     const generatedAt = clock();
     const pdf = await renderReimbursementStatement({ organisationName: page.organisation.name, exported, generatedAt });
     return download(reply, 'application/pdf', `releve-remboursements-${parisDate(generatedAt)}.pdf`).send(pdf);

@@ -1,13 +1,13 @@
 /**
  * The member's reimbursements, line by line (issue 6): filters, keyset pagination on (care date, id), totals for
- * the filter. Four queries whatever the history's length. The page, the CSV/PDF exports and the API call this.
+ * the filter. One statement whatever the history's length. The page, the CSV/PDF exports and the API call this.
  */
 import { CARE_GROUPS, STATUS_SLUGS, actLabel, channelLabel, statusLabel, type CareGroup, type ClaimStatus, type StatusSlug } from '../../domain/claims/labels.ts';
 import type { Family } from '../../domain/coverage/index.ts';
 import type { Queryable } from '../../db/database.ts';
+import type { Viewer } from '../auth/member-area.ts';
 
-/** Who is looking: the ouvrant droit sees the household; a beneficiary with a login of their own, only their lines. */
-export type Viewer = { memberId: string; beneficiaryId: string | null };
+export type { Viewer };
 
 export type ReimbursementFilters = {
   year?: number | undefined;
@@ -49,6 +49,8 @@ export type ReimbursementList = {
   /** Years with care on record, newest first (for the year filter). */
   years: number[];
   beneficiaries: { id: string; firstName: string }[];
+  /** The first name of whoever is looking (the ouvrant droit, or the beneficiary with their own login), for the page's bar. */
+  viewerFirstName: string;
 };
 
 export const PAGE_SIZE = 25;
@@ -111,11 +113,8 @@ export function toReimbursementRow(r: Row): ReimbursementRow {
 export const ROW_COLUMNS = `c.id, c.care_date, c.beneficiary_id, b.first_name, c.provider_name, c.act_code, c.family, c.charged_cents, c.amo_net_cents, c.amc_cents,
   c.remaining_cents, c.status, c.paid_at, s.source, c.third_party_payment`;
 
-/**
- * The lines of one keyset page, newest care first, and the cursor of the next one (null on the last). The list below
- * and the exports (export-reimbursements.ts) read lines only through this, so that they share one filter.
- */
-export async function reimbursementPage(db: Queryable, viewer: Viewer, filters: ReimbursementFilters, pageSize: number): Promise<{ rows: ReimbursementRow[]; next: string | null }> {
+/** The page query of a filter: keyset cursor, newest care first, one line more than the page to know if another follows. */
+function pageQuery(viewer: Viewer, filters: ReimbursementFilters, pageSize: number): { sql: string; params: unknown[] } {
   const page = where(viewer, filters);
   const cursor = filters.after ? decodeCursor(filters.after) : null;
   if (cursor) {
@@ -123,43 +122,73 @@ export async function reimbursementPage(db: Queryable, viewer: Viewer, filters: 
     page.sql += ` AND (c.care_date, c.id) < ($${page.params.length - 1}::date, $${page.params.length}::uuid)`;
   }
   page.params.push(pageSize + 1);
-  const { rows } = await db.query<Row>(
-    `SELECT ${ROW_COLUMNS}
-       FROM claim_line c JOIN beneficiary b ON b.id = c.beneficiary_id JOIN statement s ON s.id = c.statement_id
-      WHERE ${page.sql} ORDER BY c.care_date DESC, c.id DESC LIMIT $${page.params.length}`,
-    page.params,
-  );
+  return {
+    sql: `SELECT ${ROW_COLUMNS}
+            FROM claim_line c JOIN beneficiary b ON b.id = c.beneficiary_id JOIN statement s ON s.id = c.statement_id
+           WHERE ${page.sql} ORDER BY c.care_date DESC, c.id DESC LIMIT $${page.params.length}`,
+    params: page.params,
+  };
+}
+
+function pageOf(rows: Row[], pageSize: number): { rows: ReimbursementRow[]; next: string | null } {
   const shown = rows.slice(0, pageSize).map(toReimbursementRow);
   const last = shown.at(-1);
   return { rows: shown, next: rows.length > pageSize && last ? encodeCursor(last.careDate, last.id) : null };
 }
 
-/** One page of lines, newest care first. An unknown beneficiary filter simply matches nothing. */
+/**
+ * The lines of one keyset page, newest care first, and the cursor of the next one (null on the last). The list below
+ * and the exports (export-reimbursements.ts) read lines only through pageQuery, so that they share one filter.
+ */
+export async function reimbursementPage(db: Queryable, viewer: Viewer, filters: ReimbursementFilters, pageSize: number): Promise<{ rows: ReimbursementRow[]; next: string | null }> {
+  const page = pageQuery(viewer, filters, pageSize);
+  return pageOf((await db.query<Row>(page.sql, page.params)).rows, pageSize);
+}
+
+type ListRow = {
+  page: Row[];
+  totals: { lines: number; charged: number; amo_net: number; amc: number; remaining: number };
+  years: number[];
+  people: { id: string; first_name: string; relationship: string }[];
+};
+
+/**
+ * One page of lines, newest care first, in one statement (one round trip: the page is what members open most). The
+ * years on record are read by skipping down the member's (or beneficiary's) date index, one probe per year, rather
+ * than scanning the history. An unknown beneficiary filter simply matches nothing.
+ */
 export async function listReimbursements(db: Queryable, viewer: Viewer, filters: ReimbursementFilters, pageSize = PAGE_SIZE): Promise<ReimbursementList> {
+  const page = pageQuery(viewer, filters, pageSize);
+  // The page's parameters start with the filter's (the member first, then the viewer's beneficiary if any): the
+  // totals reuse them with the filter's own clause.
   const filter = where(viewer, filters);
-  const [page, totals, years, beneficiaries] = await Promise.all([
-    reimbursementPage(db, viewer, filters, pageSize),
-    db.query<{ lines: number; charged: number; amo_net: number; amc: number; remaining: number }>(
-      `SELECT count(*)::int AS lines, coalesce(sum(c.charged_cents), 0)::bigint AS charged, coalesce(sum(c.amo_net_cents), 0)::bigint AS amo_net,
+  const scope = viewer.beneficiaryId ? 'c.member_id = $1 AND c.beneficiary_id = $2' : 'c.member_id = $1';
+  const { rows } = await db.query<ListRow>(
+    `WITH RECURSIVE page AS (${page.sql}),
+     totals AS (
+       SELECT count(*)::int AS lines, coalesce(sum(c.charged_cents), 0)::bigint AS charged, coalesce(sum(c.amo_net_cents), 0)::bigint AS amo_net,
               coalesce(sum(c.amc_cents), 0)::bigint AS amc, coalesce(sum(c.remaining_cents), 0)::bigint AS remaining
-         FROM claim_line c WHERE ${filter.sql}`,
-      filter.params,
-    ),
-    db.query<{ year: number }>(
-      `SELECT DISTINCT extract(year FROM c.care_date)::int AS year FROM claim_line c WHERE c.member_id = $1 ${viewer.beneficiaryId ? 'AND c.beneficiary_id = $2' : ''} ORDER BY 1 DESC`,
-      viewer.beneficiaryId ? [viewer.memberId, viewer.beneficiaryId] : [viewer.memberId],
-    ),
-    db.query<{ id: string; first_name: string }>(
-      `SELECT id, first_name FROM beneficiary WHERE member_id = $1 ${viewer.beneficiaryId ? 'AND id = $2' : ''} ORDER BY relationship = 'SELF' DESC, birth_date`,
-      viewer.beneficiaryId ? [viewer.memberId, viewer.beneficiaryId] : [viewer.memberId],
-    ),
-  ]);
-  const t = totals.rows[0]!;
+         FROM claim_line c WHERE ${filter.sql}),
+     years AS (
+       SELECT (SELECT c.care_date FROM claim_line c WHERE ${scope} ORDER BY c.care_date DESC LIMIT 1) AS last
+       UNION ALL
+       SELECT (SELECT c.care_date FROM claim_line c WHERE ${scope} AND c.care_date < make_date(extract(year FROM y.last)::int, 1, 1) ORDER BY c.care_date DESC LIMIT 1)
+         FROM years y WHERE y.last IS NOT NULL),
+     people AS (
+       SELECT b.id, b.first_name, b.relationship, b.birth_date FROM beneficiary b WHERE b.member_id = $1 ${viewer.beneficiaryId ? 'AND b.id = $2' : ''})
+     SELECT (SELECT coalesce(json_agg(p ORDER BY p.care_date DESC, p.id DESC), '[]') FROM page p) AS page,
+            (SELECT row_to_json(t) FROM totals t) AS totals,
+            (SELECT coalesce(json_agg(extract(year FROM y.last)::int), '[]') FROM years y WHERE y.last IS NOT NULL) AS years,
+            (SELECT coalesce(json_agg(p ORDER BY p.relationship = 'SELF' DESC, p.birth_date), '[]') FROM people p) AS people`,
+    page.params,
+  );
+  const { page: lines, totals: t, years, people } = rows[0]!;
+  const viewerPerson = viewer.beneficiaryId ? people[0] : people.find((p) => p.relationship === 'SELF');
   return {
-    rows: page.rows,
-    next: page.next,
+    ...pageOf(lines, pageSize),
     totals: { lines: t.lines, chargedCents: t.charged, amoNetCents: t.amo_net, amcCents: t.amc, remainingCents: t.remaining },
-    years: years.rows.map((y) => y.year),
-    beneficiaries: beneficiaries.rows.map((b) => ({ id: b.id, firstName: b.first_name })),
+    years,
+    beneficiaries: people.map((b) => ({ id: b.id, firstName: b.first_name })),
+    viewerFirstName: viewerPerson?.first_name ?? '',
   };
 }

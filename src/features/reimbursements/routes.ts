@@ -2,15 +2,14 @@
  * Routes of « Mes remboursements » (issue 6): pages and their JSON twins under /api/v1/reimbursements, over the same
  * use cases. Query strings are parsed by the schemas below; a value outside them is a 400 with a French message.
  */
-import type { FastifyRequest } from 'fastify';
 import { h } from 'preact';
 import type { z } from 'zod';
 import { AppError } from '../../platform/errors.ts';
 import { sendPage } from '../../platform/http/render.ts';
 import type { Feature } from '../../platform/http/server.ts';
 import { memberBar } from '../auth/session-routes.ts';
-import { firstNameOf, requireMember } from '../auth/member-area.ts';
-import { listReimbursements, type ReimbursementFilters, type Viewer } from './list-reimbursements.ts';
+import { apiViewer, firstNameOf, requireViewer } from '../auth/member-area.ts';
+import { listReimbursements, type ReimbursementFilters } from './list-reimbursements.ts';
 import { ReimbursementDetailPage, ReimbursementsPage } from './pages.tsx';
 import { getReimbursement } from './reimbursement-detail.ts';
 import type { reimbursementDetailResponse, reimbursementListResponse } from './api-schemas.ts';
@@ -28,37 +27,31 @@ export function parseFilters(query: unknown): ReimbursementFilters {
   return { year: q.annee, beneficiaryId: q.beneficiaire, group: q.soins, status: q.statut, from: q.du, to: q.au, after: q.apres };
 }
 
-/** The member's own household for now: logins of their own for beneficiaries (AC-02 scope) come with the profile issue. */
-export const viewerOf = (memberId: string): Viewer => ({ memberId, beneficiaryId: null });
-
-function apiMember(request: FastifyRequest): string {
-  if (request.session?.kind !== 'member') throw new AppError('UNAUTHENTICATED');
-  return request.session.subjectId;
-}
+/** Every route here serves the ouvrant droit (the household) and a beneficiary's own login (their lines only). */
+export const forBeneficiaries = { config: { beneficiaries: true } } as const;
 
 export const reimbursementRoutes: Feature = (app, { db, page, clock }) => {
   const organisation = page.organisation;
 
-  app.get('/remboursements', async (request, reply) => {
-    const memberId = requireMember(request, reply);
-    if (!memberId) return reply;
+  app.get('/remboursements', forBeneficiaries, async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
     const filters = parseFilters(request.query);
-    const [list, firstName] = await Promise.all([listReimbursements(db, viewerOf(memberId), filters), firstNameOf(db, memberId)]);
-    return sendPage(reply, h(ReimbursementsPage, { organisation, member: memberBar(request, firstName, clock()), list, filters }));
+    const list = await listReimbursements(db, viewer, filters);
+    return sendPage(reply, h(ReimbursementsPage, { organisation, member: memberBar(request, list.viewerFirstName, clock()), list, filters }));
   });
 
-  app.get('/remboursements/:id', async (request, reply) => {
-    const memberId = requireMember(request, reply);
-    if (!memberId) return reply;
+  app.get('/remboursements/:id', forBeneficiaries, async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
     const params = lineParams.safeParse(request.params);
     if (!params.success) throw new AppError('NOT_FOUND');
-    const [line, firstName] = await Promise.all([getReimbursement(db, viewerOf(memberId), params.data.id), firstNameOf(db, memberId)]);
+    const [line, firstName] = await Promise.all([getReimbursement(db, viewer, params.data.id), firstNameOf(db, viewer)]);
     return sendPage(reply, h(ReimbursementDetailPage, { organisation, member: memberBar(request, firstName, clock()), line }));
   });
 
-  app.get('/api/v1/reimbursements', async (request, reply): Promise<z.infer<typeof reimbursementListResponse>> => {
-    const memberId = apiMember(request);
-    const list = await listReimbursements(db, viewerOf(memberId), parseFilters(request.query));
+  app.get('/api/v1/reimbursements', forBeneficiaries, async (request, reply): Promise<z.infer<typeof reimbursementListResponse>> => {
+    const list = await listReimbursements(db, apiViewer(request), parseFilters(request.query));
     void reply.header('cache-control', 'no-store');
     return {
       lines: list.rows.map((r) => ({
@@ -73,11 +66,11 @@ export const reimbursementRoutes: Feature = (app, { db, page, clock }) => {
     };
   });
 
-  app.get('/api/v1/reimbursements/:id', async (request, reply): Promise<z.infer<typeof reimbursementDetailResponse>> => {
-    const memberId = apiMember(request);
+  app.get('/api/v1/reimbursements/:id', forBeneficiaries, async (request, reply): Promise<z.infer<typeof reimbursementDetailResponse>> => {
+    const viewer = apiViewer(request);
     const params = lineParams.safeParse(request.params);
     if (!params.success) throw new AppError('NOT_FOUND');
-    const line = await getReimbursement(db, viewerOf(memberId), params.data.id);
+    const line = await getReimbursement(db, viewer, params.data.id);
     void reply.header('cache-control', 'no-store');
     return {
       id: line.id, careDate: line.careDate, beneficiaryId: line.beneficiaryId, beneficiaryFirstName: line.beneficiaryFirstName, provider: line.provider,

@@ -2,17 +2,16 @@
  * Routes of the « Bilan annuel » (issue 6): the page /remboursements/bilan and its JSON twin
  * /api/v1/reimbursements/summary, over the same two use cases (yearlySummary, householdCounters).
  */
-import type { FastifyRequest } from 'fastify';
 import { h } from 'preact';
 import { parisDate } from '../../domain/dates.ts';
 import { AppError } from '../../platform/errors.ts';
 import { sendPage } from '../../platform/http/render.ts';
 import type { Feature } from '../../platform/http/server.ts';
-import { firstNameOf, requireMember } from '../auth/member-area.ts';
+import { apiViewer, firstNameOf, requireViewer, type Viewer } from '../auth/member-area.ts';
 import { memberBar } from '../auth/session-routes.ts';
 import { householdCounters, type HouseholdCounters } from './household-counters.ts';
 import { summaryQuery } from './summary-api-schema.ts';
-import type { Viewer } from './list-reimbursements.ts';
+import { forBeneficiaries } from './routes.ts';
 import { YearlySummaryPage } from './summary-page.tsx';
 import { yearlySummary, type SummaryAmounts, type YearlySummary } from './yearly-summary.ts';
 
@@ -20,14 +19,6 @@ export function parseSummaryYear(query: unknown): number | null {
   const parsed = summaryQuery.safeParse(query ?? {});
   if (!parsed.success) throw new AppError('VALIDATION', 'L’année demandée n’est pas reconnue : choisissez-la dans la liste.');
   return parsed.data.annee ?? null;
-}
-
-/** The member's own household (as the list: logins of their own for beneficiaries come with the profile issue). */
-const viewerOf = (memberId: string): Viewer => ({ memberId, beneficiaryId: null });
-
-function apiMember(request: FastifyRequest): string {
-  if (request.session?.kind !== 'member') throw new AppError('UNAUTHENTICATED');
-  return request.session.subjectId;
 }
 
 const amounts = (a: SummaryAmounts) => ({ lines: a.lines, chargedCents: a.chargedCents, amoNetCents: a.amoNetCents, amcCents: a.amcCents, remainingCents: a.remainingCents });
@@ -67,24 +58,22 @@ export function summaryResponse(summary: YearlySummary, counters: HouseholdCount
 export const reimbursementSummaryRoutes: Feature = (app, { db, page, clock }) => {
   const organisation = page.organisation;
 
-  async function load(memberId: string, year: number | null) {
+  async function load(viewer: Viewer, year: number | null) {
     const today = parisDate(clock());
-    const viewer = viewerOf(memberId);
     const [summary, counters] = await Promise.all([yearlySummary(db, viewer, year, Number(today.slice(0, 4))), householdCounters(db, viewer, today)]);
     return { summary, counters };
   }
 
-  app.get('/remboursements/bilan', async (request, reply) => {
-    const memberId = requireMember(request, reply);
-    if (!memberId) return reply;
+  app.get('/remboursements/bilan', forBeneficiaries, async (request, reply) => {
+    const viewer = requireViewer(request, reply);
+    if (!viewer) return reply;
     const year = parseSummaryYear(request.query);
-    const [{ summary, counters }, firstName] = await Promise.all([load(memberId, year), firstNameOf(db, memberId)]);
+    const [{ summary, counters }, firstName] = await Promise.all([load(viewer, year), firstNameOf(db, viewer)]);
     return sendPage(reply, h(YearlySummaryPage, { organisation, member: memberBar(request, firstName, clock()), summary, counters }));
   });
 
-  app.get('/api/v1/reimbursements/summary', async (request, reply) => {
-    const memberId = apiMember(request);
-    const { summary, counters } = await load(memberId, parseSummaryYear(request.query));
+  app.get('/api/v1/reimbursements/summary', forBeneficiaries, async (request, reply) => {
+    const { summary, counters } = await load(apiViewer(request), parseSummaryYear(request.query));
     void reply.header('cache-control', 'no-store');
     return summaryResponse(summary, counters);
   });

@@ -8,7 +8,10 @@ export type SessionKind = 'member' | 'advisor';
 
 export type Session = {
   kind: SessionKind;
+  /** The member (household) or the advisor. */
   subjectId: string;
+  /** A beneficiary who logged in with their own NIR: the session sees only their part of the household (null otherwise). */
+  beneficiaryId: string | null;
   createdAt: Date;
   lastSeenAt: Date;
   absoluteExpiresAt: Date;
@@ -19,6 +22,8 @@ export const SESSION_LIMITS: Record<SessionKind, { idleMs: number; absoluteMs: n
   member: { idleMs: 15 * 60_000, absoluteMs: 4 * 3_600_000, cookie: '__Host-espace-session' },
   advisor: { idleMs: 30 * 60_000, absoluteMs: 4 * 3_600_000, cookie: '__Host-espace-conseiller' },
 };
+/** last_seen_at is written at most this often: a page view is then a read, and idle expiry is at most this much early. */
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
 const CSRF_COOKIE = '__Host-espace-csrf';
 const COOKIE_OPTIONS = { path: '/', httpOnly: true, secure: true, sameSite: 'lax' } as const;
 
@@ -34,7 +39,7 @@ declare module 'fastify' {
 const hashId = (id: string) => createHash('sha256').update(id).digest('base64url');
 
 export type SessionStore = {
-  start(tx: Queryable, reply: FastifyReply, request: FastifyRequest, kind: SessionKind, subjectId: string): Promise<void>;
+  start(tx: Queryable, reply: FastifyReply, request: FastifyRequest, kind: SessionKind, subjectId: string, beneficiaryId?: string | null): Promise<void>;
   end(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   endAllFor(tx: Queryable, kind: SessionKind, subjectId: string, exceptIdOf?: FastifyRequest): Promise<number>;
 };
@@ -52,7 +57,10 @@ export function registerSessions(
   app.decorateRequest('csrfToken', '');
 
   app.addHook('onRequest', async (request, reply) => {
-    request.session = await loadSession(request, reply);
+    const session = await loadSession(request, reply);
+    // Default deny: a beneficiary's own login reaches only the routes made for it (their lines, the dashboard); on
+    // the household's other pages (code, passkeys, sessions, bank account…) it is no session at all.
+    request.session = session?.beneficiaryId && request.routeOptions.config?.beneficiaries !== true ? null : session;
     let csrfSeed = request.cookies[CSRF_COOKIE];
     if (!csrfSeed || !/^[A-Za-z0-9_-]{43}$/.test(csrfSeed)) {
       csrfSeed = randomToken();
@@ -88,11 +96,16 @@ export function registerSessions(
     if (!id) return null;
     const now = clock();
     const limits = SESSION_LIMITS[kind];
-    const { rows } = await db.query<{ subject_id: string; created_at: Date; last_seen_at: Date; absolute_expires_at: Date }>(
-      `UPDATE session SET last_seen_at = $3
-        WHERE id_hash = $1 AND kind = $2 AND last_seen_at > $4 AND absolute_expires_at > $3
-        RETURNING subject_id, created_at, last_seen_at, absolute_expires_at`,
-      [hashId(id), kind, now, new Date(now.getTime() - limits.idleMs)],
+    // One statement: the read, and the last-seen write only when the stored value is over a minute old (most page
+    // views then write nothing, so commit no WAL); the touched row's new value is what the session answers.
+    const { rows } = await db.query<{ subject_id: string; beneficiary_id: string | null; created_at: Date; last_seen_at: Date; absolute_expires_at: Date; touched: boolean }>(
+      `WITH found AS (
+         SELECT id_hash, subject_id, beneficiary_id, created_at, last_seen_at, absolute_expires_at FROM session
+          WHERE id_hash = $1 AND kind = $2 AND last_seen_at > $4 AND absolute_expires_at > $3),
+       touched AS (
+         UPDATE session s SET last_seen_at = $3 FROM found f WHERE s.id_hash = f.id_hash AND f.last_seen_at <= $5 RETURNING s.id_hash)
+       SELECT f.subject_id, f.beneficiary_id, f.created_at, f.last_seen_at, f.absolute_expires_at, EXISTS (SELECT 1 FROM touched) AS touched FROM found f`,
+      [hashId(id), kind, now, new Date(now.getTime() - limits.idleMs), new Date(now.getTime() - LAST_SEEN_RESOLUTION_MS)],
     );
     const row = rows[0];
     if (!row) {
@@ -101,21 +114,24 @@ export function registerSessions(
       delete request.cookies[limits.cookie];
       return null;
     }
-    return { kind, subjectId: row.subject_id, createdAt: row.created_at, lastSeenAt: now, absoluteExpiresAt: row.absolute_expires_at };
+    return {
+      kind, subjectId: row.subject_id, beneficiaryId: row.beneficiary_id, createdAt: row.created_at,
+      lastSeenAt: row.touched ? now : new Date(row.last_seen_at), absoluteExpiresAt: row.absolute_expires_at,
+    };
   }
 
   return {
     // SES-01: a new random id at every login, the previous one (if any) is deleted.
-    async start(tx, reply, request, kind, subjectId) {
+    async start(tx, reply, request, kind, subjectId, beneficiaryId = null) {
       const limits = SESSION_LIMITS[kind];
       const previous = request.cookies[limits.cookie];
       if (previous) await tx.query('DELETE FROM session WHERE id_hash = $1', [hashId(previous)]);
       const id = randomToken(32);
       const now = clock();
       await tx.query(
-        `INSERT INTO session (id_hash, kind, subject_id, created_at, last_seen_at, absolute_expires_at, ip, user_agent)
-         VALUES ($1, $2, $3, $4, $4, $5, $6, $7)`,
-        [hashId(id), kind, subjectId, now, new Date(now.getTime() + limits.absoluteMs), request.ip, String(request.headers['user-agent'] ?? '').slice(0, 300)],
+        `INSERT INTO session (id_hash, kind, subject_id, beneficiary_id, created_at, last_seen_at, absolute_expires_at, ip, user_agent)
+         VALUES ($1, $2, $3, $8, $4, $4, $5, $6, $7)`,
+        [hashId(id), kind, subjectId, now, new Date(now.getTime() + limits.absoluteMs), request.ip, String(request.headers['user-agent'] ?? '').slice(0, 300), beneficiaryId],
       );
       reply.setCookie(limits.cookie, id, COOKIE_OPTIONS);
     },
@@ -146,5 +162,7 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** false for the few endpoints authenticated otherwise (none yet). */
     csrf?: boolean;
+    /** true for the routes that serve a beneficiary's own login, scoped to their lines (Viewer); others see no session. */
+    beneficiaries?: boolean;
   }
 }
