@@ -21,7 +21,7 @@ export interface DocumentSigner {
 }
 
 /** Why a code is or is not authentic: stable codes, shown in French by the page and returned by the API. */
-export type VerificationReason = 'VALID' | 'EXPIRED' | 'MALFORMED' | 'UNSUPPORTED_ALGORITHM' | 'UNKNOWN_KEY' | 'REVOKED_KEY' | 'BAD_SIGNATURE' | 'FOREIGN_ISSUER';
+export type VerificationReason = 'VALID' | 'EXPIRED' | 'MALFORMED' | 'UNSUPPORTED_ALGORITHM' | 'UNKNOWN_KEY' | 'REVOKED_KEY' | 'BAD_SIGNATURE';
 
 export type VerificationOutcome =
   | { status: 'authentic' | 'expired'; reason: 'VALID' | 'EXPIRED'; fields: DecodedPayload }
@@ -65,6 +65,7 @@ export function documentSignerFor(config: Pick<Config, 'documentSigning'>): Docu
 /**
  * Checks a code (or the /verifier URL a QR code holds) against this configuration's keys; never throws.
  * `today` is the mutuelle's calendar date (YYYY-MM-DD, Europe/Paris): a document is expired the day after validUntil.
+ * The issuer is shown, not checked: a signature by one of our keys proves the document, and a new PUBLIC_URL must not void printed cards.
  */
 export function verifyDocumentCode(config: Pick<Config, 'documentSigning'>, input: string, today: string): VerificationOutcome {
   const ring = ringFor(config);
@@ -79,8 +80,13 @@ export function verifyDocumentCode(config: Pick<Config, 'documentSigning'>, inpu
   }
   const fields = decodeClaims(payload, keyId);
   if (!fields) return { status: 'not_authentic', reason: 'MALFORMED', fields: null };
-  if (fields.issuer !== ring.issuer) return { status: 'not_authentic', reason: 'FOREIGN_ISSUER', fields: null };
   return today > fields.validUntil ? { status: 'expired', reason: 'EXPIRED', fields } : { status: 'authentic', reason: 'VALID', fields };
+}
+
+/** The public keys that verify codes, revoked ones left out (GET /.well-known/jwks.json). */
+export function publicJwks(config: Pick<Config, 'documentSigning'>) {
+  const { keys, revokedKeyIds } = config.documentSigning;
+  return { keys: keys.filter((k) => !revokedKeyIds.includes(k.kid)).map((k) => ({ kty: k.kty, crv: k.crv, kid: k.kid, x: k.x, y: k.y, alg: 'ES256' as const, use: 'sig' as const })) };
 }
 
 /** The code inside what was scanned or pasted: the bare code, or the `code` parameter of a /verifier URL. */
