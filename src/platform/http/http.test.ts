@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestApp, testClock, type TestApp } from '../../../test/app.ts';
 import { AppError } from '../errors.ts';
@@ -198,6 +199,26 @@ describe('sessions', () => {
     clock.advance(14 * 60_000 + 59_000);
     expect(await sessionOf(b)).not.toBeNull();
     clock.advance(15 * 60_000 + 1_000);
+    expect(await sessionOf(b)).toBeNull();
+  });
+
+  test('SES-02 last_seen_at is written at most once a minute: page views within it write nothing, and idle expiry is at most a minute early', async () => {
+    const b = await loggedIn();
+    const hash = createHash('sha256').update(b.cookies['__Host-espace-session']!).digest('base64url');
+    const lastSeen = async () => (await t.db.query<{ at: Date }>('SELECT last_seen_at AS at FROM session WHERE id_hash = $1', [hash])).rows[0]!.at.getTime();
+    const start = await lastSeen();
+    clock.advance(59_000);
+    expect(await sessionOf(b)).not.toBeNull();
+    expect(await lastSeen()).toBe(start);
+    clock.advance(2_000);
+    expect(await sessionOf(b)).not.toBeNull();
+    expect(await lastSeen()).toBe(start + 61_000);
+    // Seen 30 s after that write (nothing written), then idle: the session ends 15 min after the write, 14 min 31 s
+    // after the last view.
+    clock.advance(30_000);
+    expect(await sessionOf(b)).not.toBeNull();
+    expect(await lastSeen()).toBe(start + 61_000);
+    clock.advance(14 * 60_000 + 31_000);
     expect(await sessionOf(b)).toBeNull();
   });
 
