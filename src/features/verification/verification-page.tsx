@@ -53,7 +53,7 @@ function Answer({ answer, organisation }: { answer: VerificationAnswer; organisa
       <h2 id="resultat">{HEADINGS[answer.status]}</h2>
       <p>{answer.message}</p>
       {answer.fields ? (
-        <dl class="verification-fields">
+        <dl class="facts">
           <dt>Type de document</dt>
           <dd>{answer.fields.documentLabel}</dd>
           <dt>Émetteur</dt>
