@@ -52,6 +52,19 @@ export async function readStoredFile(db: Queryable, key: Buffer, memberId: strin
   return { id: row.id, name: row.original_name, mediaType: row.media_type, data: openBytes(key, Buffer.from(row.sealed)) };
 }
 
+const SANDBOX_POLICY = "sandbox; default-src 'none'";
+
+/**
+ * Route options of a download: its own CSP replaces the pages' one (route hooks run after the server's), so that a
+ * file opened anyway cannot run in our origin.
+ */
+export const downloadRouteOptions = {
+  onSend: async (_request: unknown, reply: { header(name: string, value: string): unknown }, payload: unknown) => {
+    reply.header('content-security-policy', SANDBOX_POLICY);
+    return payload;
+  },
+};
+
 /**
  * FILE-05: `attachment` with the RFC 5987 UTF-8 name (and an ASCII fallback), so that no name can break the header,
  * and the file never runs in our origin (nosniff, CSP sandbox).
@@ -63,7 +76,7 @@ export function downloadHeaders(file: Pick<StoredFile, 'name' | 'mediaType'>): R
     'content-type': file.mediaType,
     'content-disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`,
     'x-content-type-options': 'nosniff',
-    'content-security-policy': "sandbox; default-src 'none'",
+    'content-security-policy': SANDBOX_POLICY,
     'cache-control': 'no-store',
   };
 }

@@ -27,6 +27,13 @@ export async function registerMultipart(scope: FastifyInstance, limits: UploadLi
       (part as MultipartFile & { value: IncomingFile }).value = { name: part.filename, data, truncated: part.file.truncated };
     },
   });
+  // The parser's own complaints about a cut or malformed body are plain Errors: the member's fault, not ours (never a 500).
+  scope.setErrorHandler((error: Error) => {
+    if (!('statusCode' in error) && /^(Unexpected end of|Multipart: |Malformed)/.test(error.message)) {
+      throw new AppError('BAD_REQUEST', 'Le formulaire est arrivé incomplet ou mal formé : rechargez la page, puis envoyez de nouveau.');
+    }
+    throw error;
+  });
   // Refused on the announced length, before a byte of the body is parsed.
   scope.addHook('onRequest', async (request) => {
     const length = Number(request.headers['content-length'] ?? 0);

@@ -13,6 +13,8 @@ export type ApiRoute = {
   tag: string;
   query?: z.ZodObject;
   body?: z.ZodType;
+  /** JSON unless said otherwise (multipart for uploads). */
+  bodyMediaType?: 'application/json' | 'multipart/form-data';
   responses: Record<number, { description: string; schema?: z.ZodType }>;
 };
 
@@ -41,7 +43,7 @@ export function openApiDocument(serverUrl: string, routes: readonly ApiRoute[]):
       summary: route.summary,
       tags: [route.tag],
       ...(parameters.length > 0 ? { parameters } : {}),
-      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body) } } } } : {}),
+      ...(route.body ? { requestBody: { required: true, content: { [route.bodyMediaType ?? 'application/json']: { schema: jsonSchema(route.body) } } } } : {}),
       responses,
     };
   }
