@@ -1,5 +1,6 @@
-import { decode, encode, Tag } from 'cbor2';
+import { decode, Tag } from 'cbor2';
 import { parseIsoDate } from '../dates.ts';
+import { CborTagged, encodeCbor, type CborValue } from './cbor-encode.ts';
 
 /** Context prefix of every code (« Espace Adhérent », format 1): tells our codes apart from other systems' QR codes. */
 export const CODE_PREFIX = 'EA1:';
@@ -46,8 +47,8 @@ export function encodeClaims(claims: VerificationClaims, issuer: string): Uint8A
   const issuedAt = Date.parse(claims.issuedAt);
   if (Number.isNaN(issuedAt)) throw new RangeError(`issuedAt: not an ISO date-time: ${claims.issuedAt}`);
   if (claims.beneficiaries.length > MAX_BENEFICIARIES) throw new RangeError(`beneficiaries: ${MAX_BENEFICIARIES} at most`);
-  return encode(
-    new Map<number, unknown>([
+  return encodeCbor(
+    new Map<number, CborValue>([
       [KEY.issuer, issuer],
       [KEY.documentType, type],
       [KEY.memberNumber, claims.memberNumber],
@@ -55,24 +56,23 @@ export function encodeClaims(claims: VerificationClaims, issuer: string): Uint8A
       [KEY.validFrom, dayNumber(claims.validFrom)],
       [KEY.validUntil, dayNumber(claims.validUntil)],
       [KEY.issuedAt, Math.floor(issuedAt / 1000)],
-      [KEY.documentHash, new Uint8Array(hash)],
+      [KEY.documentHash, hash],
     ]),
   );
 }
 
 export function encodeProtectedHeader(keyId: string): Uint8Array {
-  return encode(new Map<number, unknown>([[COSE_ALG, COSE_ES256], [COSE_KID, new TextEncoder().encode(keyId)]]));
+  return encodeCbor(new Map<number, CborValue>([[COSE_ALG, COSE_ES256], [COSE_KID, new TextEncoder().encode(keyId)]]));
 }
 
 /** The bytes ES256 signs: COSE's Sig_structure for a Sign1 with no external data. */
 export function toBeSigned(protectedHeader: Uint8Array, payload: Uint8Array): Uint8Array {
-  return encode(['Signature1', plain(protectedHeader), new Uint8Array(0), plain(payload)]);
+  return encodeCbor(['Signature1', protectedHeader, new Uint8Array(0), payload]);
 }
 
 /** The printed code: prefix + base64url of the tagged COSE_Sign1. */
 export function formatCode(protectedHeader: Uint8Array, payload: Uint8Array, signature: Uint8Array): string {
-  // A Node Buffer would be encoded as its toJSON() object: CBOR byte strings need plain Uint8Arrays.
-  const sign1 = encode(new Tag(COSE_SIGN1_TAG, [plain(protectedHeader), new Map(), plain(payload), plain(signature)]));
+  const sign1 = encodeCbor(new CborTagged(COSE_SIGN1_TAG, [protectedHeader, new Map(), payload, signature]));
   return CODE_PREFIX + Buffer.from(sign1).toString('base64url');
 }
 
@@ -129,10 +129,6 @@ export function decodeClaims(payload: Uint8Array, keyId: string): DecodedPayload
     issuedAt: issued.toISOString().replace('.000Z', 'Z'),
     documentHash: Buffer.from(hash).toString('base64url'),
   };
-}
-
-function plain(bytes: Uint8Array): Uint8Array {
-  return Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
 }
 
 // Only plain CBOR: no tag other than COSE's 18 is interpreted, duplicate keys are refused, and any error means "malformed".
