@@ -39,6 +39,9 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'POST /api/v1/auth/logout': 'logout (JSON)',
   'POST /api/v1/auth/code-reset-requests': 'forgotten code request (JSON)',
   'POST /activation': 'activation with the letter code',
+  'GET /verifier': 'checks the signed code of a card or an attestation, for the professionals shown it (issue 7)',
+  'GET /api/v1/verify': 'the same check (JSON)',
+  'GET /.well-known/jwks.json': 'public keys of the document signatures',
 };
 const isPublic = (method: string, url: string) =>
   Object.keys(PUBLIC_ROUTES).some((entry) => {
