@@ -17,6 +17,12 @@ type Context = Pick<RouteContext, 'db' | 'jobs' | 'jobDefinitions' | 'sessions' 
   mailCommon: { organisationName: string; phone: string; publicUrl: string };
 };
 
+/** The beneficiary whose own NIR and code made this login (verifyLogin records it), null for the ouvrant droit's. */
+async function beneficiaryOfAttempt(tx: Queryable, attemptId: string): Promise<string | null> {
+  const { rows } = await tx.query<{ beneficiary_id: string | null }>('SELECT beneficiary_id FROM login_attempt WHERE id = $1', [attemptId]);
+  return rows[0]?.beneficiary_id ?? null;
+}
+
 /** THR-04: the member hears of a lock, by email at a verified address or else by letter. */
 export async function notifyLock(context: Context, lock: LockNotice, now: Date): Promise<void> {
   await context.db.transaction((tx) => sendSecurityNotice(tx, context, lock.memberId, { kind: 'LOCK', lock: lock.kind }, now));
@@ -38,7 +44,7 @@ export async function confirmNewDevice(
   const channelDetail = channel === 'API' ? { channel } : {};
   const userAgent = request.headers['user-agent'];
   const device = await rememberDevice(tx, memberId, userAgent, now);
-  await context.sessions.start(tx, reply, request, 'member', memberId);
+  await context.sessions.start(tx, reply, request, 'member', memberId, await beneficiaryOfAttempt(tx, attemptId));
   await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.device.new', memberId, details: { attemptId, deviceId: device.deviceId, method, ...channelDetail } });
   await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { attemptId, deviceId: device.deviceId, via: 'NEW_DEVICE', ...channelDetail } });
   await sendSecurityNotice(tx, context, memberId, { kind: 'NEW_DEVICE', deviceLabel: deviceLabel(userAgent), deviceId: device.deviceId }, now);
@@ -63,10 +69,11 @@ export async function openSessionOrChallenge(
   return db.transaction(async (tx) => {
     const deviceId = await useTrustedDevice(tx, memberId, request.cookies[DEVICE_COOKIE], now);
     if (deviceId) {
-      await sessions.start(tx, reply, request, 'member', memberId);
+      const beneficiaryId = await beneficiaryOfAttempt(tx, attemptId);
+      await sessions.start(tx, reply, request, 'member', memberId, beneficiaryId);
       await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { attemptId, deviceId, via: 'TRUSTED_DEVICE', ...channelDetail } });
-      // The email check is a page of the member area; the API leaves it to the app.
-      return { kind: 'SESSION', checkEmail: channel === 'PAGE' && (await needsEmailCheck(tx, memberId, now)) };
+      // The email check is a page of the member area (the household's address: not a beneficiary's page); the API leaves it to the app.
+      return { kind: 'SESSION', checkEmail: channel === 'PAGE' && !beneficiaryId && (await needsEmailCheck(tx, memberId, now)) };
     }
     const challenge = await issueChallenge(tx, { memberId, attemptId, now, pepper: config.secrets.codePepper });
     if (challenge.method === 'EMAIL') {

@@ -15,7 +15,7 @@ import type { Feature, RouteContext } from '../../platform/http/server.ts';
 import { frenchTime, type MemberBar } from '../../platform/views/layout.tsx';
 import { deviceLabel, writeAudit } from './new-device.ts';
 import { EmailCheckPage, SessionsPage, type ActiveSession } from './session-pages.tsx';
-import { csrfOnlyBody, firstNameOf, requireMember } from './member-area.ts';
+import { csrfOnlyBody, firstNameOf, MEMBER_HOME, requireMember } from './member-area.ts';
 
 const emailCheckBody = z.strictObject({ _csrf: z.string().max(200), choix: z.enum(['oui', 'plus-tard']) });
 const sessionParams = z.strictObject({ id: z.uuid() });
@@ -153,7 +153,9 @@ export function registerSessionRoutes(app: Parameters<Feature>[0], context: Rout
   });
 
   // --- Email check after a login -----------------------------------------------------------------------------
-  app.get(EMAIL_CHECK_PATH, async (request, reply) => {
+  // A beneficiary's own login may land here after a new-device check: the household's address is not theirs to check.
+  app.get(EMAIL_CHECK_PATH, { config: { beneficiaries: true } }, async (request, reply) => {
+    if (request.session?.beneficiaryId) return reply.redirect(MEMBER_HOME, 303);
     const memberId = requireMember(request, reply);
     if (!memberId) return reply;
     const email = await currentEmailOf(db, memberId);
