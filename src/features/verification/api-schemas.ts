@@ -42,7 +42,7 @@ export const jwksResponseSchema = z.strictObject({
 
 /** For the OpenAPI route table. */
 export const VERIFICATION_API_ROUTE = {
-  method: 'GET', path: '/api/v1/verify', operationId: 'verifyDocumentCode', tag: 'verification',
+  method: 'GET', path: '/api/v1/verify', operationId: 'verifyDocumentCode', tag: 'verification', public: true,
   summary: 'Public, no session: checks the signed code of a tiers-payant card or an attestation de droits (authentic, expired or not authentic) and returns its facts',
   query: verifyQuery,
   responses: {

@@ -16,6 +16,8 @@ export type ApiRoute = {
   /** JSON unless said otherwise (multipart for uploads). */
   bodyMediaType?: 'application/json' | 'multipart/form-data';
   responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** Answers without a session (the document verification): overrides the session requirement set for the whole API. */
+  public?: true;
 };
 
 export const jsonSchema = (schema: z.ZodType) => {
@@ -43,6 +45,7 @@ export function openApiDocument(serverUrl: string, routes: readonly ApiRoute[]):
       summary: route.summary,
       tags: [route.tag],
       ...(parameters.length > 0 ? { parameters } : {}),
+      ...(route.public ? { security: [] } : {}),
       ...(route.body ? { requestBody: { required: true, content: { [route.bodyMediaType ?? 'application/json']: { schema: jsonSchema(route.body) } } } } : {}),
       responses,
     };
