@@ -19,6 +19,7 @@ import { memberDashboard } from './member-dashboard.ts';
 const QUICK_LINKS: QuickLink[] = [
   { href: '/remboursements', label: 'Mes remboursements' },
   { href: '/remboursements/bilan', label: 'Bilan par année' },
+  { href: '/remboursements/papier', label: 'Envoyer une feuille de soins' },
   { href: '#securite', label: 'Sécurité de mon compte' },
 ];
 

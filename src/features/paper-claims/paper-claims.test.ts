@@ -144,6 +144,23 @@ describe('paper claims: page, API, files', () => {
     const photo = await browser.get(`/remboursements/papier/fichiers/${files[1]!.id}`);
     expect(photo.rawPayload.includes(Buffer.from('Exif'))).toBe(false);
 
+    // The line reads right in the list, the detail, the CSV and the PDF: received, by paper, parts pending (not 0 €).
+    const list = await browser.get('/remboursements?annee=2026');
+    const row = list.body.slice(list.body.indexOf(`/remboursements/${lineId}`), list.body.indexOf('</tr>', list.body.indexOf(`/remboursements/${lineId}`)));
+    expect(row).toContain('Dr Exemple, Lisbonne · Feuille de soins papier');
+    expect(row).toContain('colspan="3" class="pending">En attente de traitement');
+    expect(row).toContain('>Reçu</span>');
+    expect(row).toMatch(/1\s234,56\s€/);
+    const detail = await browser.get(`/remboursements/${lineId}`);
+    expect(detail.body).toContain('<dt>Sécurité sociale et mutuelle</dt><dd>En attente de traitement</dd>');
+    expect(detail.body).toContain(`<a href="/remboursements/papier/fichiers/${files[0]!.id}">feuille.pdf</a>`);
+    expect(detail.body).toContain('Votre commentaire : Soins au Portugal');
+    expect(detail.body).toMatch(/<strong>Reçu<\/strong> le 26\/11\/2026/);
+    const csv = await browser.get('/remboursements/export.csv?annee=2026');
+    expect(csv.body).toMatch(/20\/11\/2026;[^;]+;Consultation;Dr Exemple, Lisbonne;Feuille de soins papier;1234,56;en attente;en attente;en attente;Reçu\r\n/);
+    const dashboard = await browser.get('/espace');
+    expect(dashboard.body).toContain('href="/remboursements/papier"');
+
     // AC-02: another household's file is « not found », as is an unknown or malformed id.
     const other = await browserFor('A0000002');
     expect((await other.get(`/remboursements/papier/fichiers/${files[0]!.id}`)).statusCode).toBe(404);

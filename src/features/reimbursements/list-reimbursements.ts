@@ -37,6 +37,8 @@ export type ReimbursementRow = {
   statusLabel: string;
   paidOn: string | null;
   channel: string;
+  /** A paper claim not processed yet: the Sécurité sociale and mutuelle parts are unknown, shown « en attente de traitement ». */
+  amountsPending: boolean;
 };
 
 export type ReimbursementTotals = { lines: number; chargedCents: number; amoNetCents: number; amcCents: number; remainingCents: number };
@@ -107,6 +109,7 @@ export function toReimbursementRow(r: Row): ReimbursementRow {
     statusLabel: statusLabel(r.status, r.paid_at),
     paidOn: r.paid_at,
     channel: channelLabel(r.source, r.third_party_payment),
+    amountsPending: r.source === 'PAPER' && r.status === 'RECEIVED',
   };
 }
 

@@ -33,6 +33,10 @@ export function ReimbursementsPage({ organisation, member, list, filters }: { or
   return (
     <Layout title="Mes remboursements" organisationName={organisation.name} currentPath="/remboursements" member={member}>
       <h1>Mes remboursements</h1>
+      <p>
+        Soins à l’étranger, professionnel non conventionné, feuille de soins papier ?{' '}
+        <a href="/remboursements/papier">Envoyer une feuille de soins ou une facture</a>
+      </p>
       <form method="get" action="/remboursements" class="filters" aria-label="Filtrer les remboursements">
         <div class="field">
           <label for="annee">Année des soins</label>
@@ -137,9 +141,17 @@ export function ReimbursementsPage({ organisation, member, list, filters }: { or
                 <td data-label="Pour">{r.beneficiaryFirstName}</td>
                 <td data-label="Date des soins">{formatFrenchDate(r.careDate)}</td>
                 <td data-label="Dépensé" class="num">{formatEuros(r.chargedCents)}</td>
-                <td data-label="Sécurité sociale" class="num">{formatEuros(r.amoNetCents)}</td>
-                <td data-label="Mutuelle" class="num">{formatEuros(r.amcCents)}</td>
-                <td data-label="Reste à charge" class="num">{formatEuros(r.remainingCents)}</td>
+                {r.amountsPending ? (
+                  <td data-label="Remboursement" colSpan={3} class="pending">
+                    En attente de traitement
+                  </td>
+                ) : (
+                  <>
+                    <td data-label="Sécurité sociale" class="num">{formatEuros(r.amoNetCents)}</td>
+                    <td data-label="Mutuelle" class="num">{formatEuros(r.amcCents)}</td>
+                    <td data-label="Reste à charge" class="num">{formatEuros(r.remainingCents)}</td>
+                  </>
+                )}
                 <td data-label="État">
                   <span class={`badge ${STATUS_CLASS[r.status]}`}>{r.statusLabel}</span>
                 </td>
@@ -162,7 +174,12 @@ export function ReimbursementsPage({ organisation, member, list, filters }: { or
   );
 }
 
-export function ReimbursementDetailPage({ organisation, member, line }: { organisation: Organisation; member: MemberBar; line: ReimbursementDetail }) {
+/** What the member sent with a paper claim (null for other lines). */
+export type SentDocuments = { comment: string | null; files: { id: string; name: string; sizeBytes: number }[] } | null;
+
+const kilobytes = (bytes: number) => `${new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 }).format(Math.max(1, bytes / 1024))} Ko`;
+
+export function ReimbursementDetailPage({ organisation, member, line, sent = null }: { organisation: Organisation; member: MemberBar; line: ReimbursementDetail; sent?: SentDocuments }) {
   const title = `${line.act} du ${formatFrenchDate(line.careDate)}`;
   return (
     <Layout title={title} organisationName={organisation.name} currentPath="/remboursements" member={member}>
@@ -175,6 +192,12 @@ export function ReimbursementDetailPage({ organisation, member, line }: { organi
       </p>
       <section class="panel" aria-labelledby="titre-montants">
         <h2 id="titre-montants">Les montants</h2>
+        {line.amountsPending ? (
+          <dl class="amounts">
+            <div><dt>Montant payé</dt><dd>{formatEuros(line.chargedCents)}</dd></div>
+            <div class="amounts-total"><dt>Sécurité sociale et mutuelle</dt><dd>En attente de traitement</dd></div>
+          </dl>
+        ) : (
         <dl class="amounts">
           <div><dt>Montant dépensé</dt><dd>{formatEuros(line.chargedCents)}</dd></div>
           <div><dt>Base de remboursement de la Sécurité sociale</dt><dd>{formatEuros(line.baseCents)}</dd></div>
@@ -185,7 +208,21 @@ export function ReimbursementDetailPage({ organisation, member, line }: { organi
           <div><dt>Versé par la mutuelle</dt><dd>{formatEuros(line.amcCents)}</dd></div>
           <div class="amounts-total"><dt>Reste à votre charge</dt><dd>{formatEuros(line.remainingCents)}</dd></div>
         </dl>
+        )}
       </section>
+      {sent ? (
+        <section class="panel" aria-labelledby="titre-documents">
+          <h2 id="titre-documents">Vos documents envoyés</h2>
+          <ul>
+            {sent.files.map((f) => (
+              <li>
+                <a href={`/remboursements/papier/fichiers/${f.id}`}>{f.name}</a> ({kilobytes(f.sizeBytes)})
+              </li>
+            ))}
+          </ul>
+          {sent.comment ? <p>Votre commentaire : {sent.comment}</p> : null}
+        </section>
+      ) : null}
       <section class="panel" aria-labelledby="titre-explication">
         <h2 id="titre-explication">Pourquoi ce reste à charge ?</h2>
         <p>{line.explanation}</p>
@@ -207,6 +244,8 @@ export function ReimbursementDetailPage({ organisation, member, line }: { organi
           <p>Aucun montant à verser par la mutuelle pour ce soin.</p>
         ) : line.status === 'REJECTED' ? (
           <p>La mutuelle ne verse rien pour ce soin.</p>
+        ) : line.amountsPending ? (
+          <p>Le paiement de la part mutuelle sera préparé dès que nos services auront traité votre envoi.</p>
         ) : (
           <p>Le paiement de la part mutuelle est en préparation : il part en général le jour ouvré suivant.</p>
         )}

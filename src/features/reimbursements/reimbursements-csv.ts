@@ -28,12 +28,15 @@ export function csvAmount(cents: number): string {
   return `${cents < 0 ? '-' : ''}${Math.floor(absolute / 100)},${String(absolute % 100).padStart(2, '0')}`;
 }
 
+/** The parts of a paper claim not processed yet: text, so that a spreadsheet's sums leave them out. */
+const PENDING = 'en attente';
+
 const row = (cells: readonly string[]) => `${cells.join(';')}\r\n`;
 
 export function csvLine(r: ReimbursementRow): string {
   return row([
     formatFrenchDate(r.careDate), csvText(r.beneficiaryFirstName), csvText(r.act), csvText(r.provider), csvText(r.channel),
-    csvAmount(r.chargedCents), csvAmount(r.amoNetCents), csvAmount(r.amcCents), csvAmount(r.remainingCents), csvText(r.statusLabel),
+    csvAmount(r.chargedCents), ...(r.amountsPending ? [PENDING, PENDING, PENDING] : [csvAmount(r.amoNetCents), csvAmount(r.amcCents), csvAmount(r.remainingCents)]), csvText(r.statusLabel),
   ]);
 }
 

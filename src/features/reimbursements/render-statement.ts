@@ -25,9 +25,9 @@ const COLUMNS: Column[] = [
   { label: 'Bénéficiaire', width: mm(21), value: (r) => r.beneficiaryFirstName },
   { label: 'Soins', width: mm(36), value: (r) => r.act },
   { label: 'Dépensé', width: mm(19), oneLine: true, right: true, value: (r) => formatEuros(r.chargedCents) },
-  { label: 'Sécurité sociale', width: mm(19), oneLine: true, right: true, value: (r) => formatEuros(r.amoNetCents) },
-  { label: 'Mutuelle', width: mm(19), oneLine: true, right: true, value: (r) => formatEuros(r.amcCents) },
-  { label: 'Reste à charge', width: mm(19), oneLine: true, right: true, value: (r) => formatEuros(r.remainingCents) },
+  { label: 'Sécurité sociale', width: mm(19), oneLine: true, right: true, value: (r) => (r.amountsPending ? 'en attente' : formatEuros(r.amoNetCents)) },
+  { label: 'Mutuelle', width: mm(19), oneLine: true, right: true, value: (r) => (r.amountsPending ? 'en attente' : formatEuros(r.amcCents)) },
+  { label: 'Reste à charge', width: mm(19), oneLine: true, right: true, value: (r) => (r.amountsPending ? 'en attente' : formatEuros(r.remainingCents)) },
   { label: 'État', width: mm(29), value: (r) => r.statusLabel },
 ];
 const MARGIN = { top: mm(15), bottom: mm(18), left: mm(15), right: mm(15) };

@@ -9,6 +9,7 @@ import { sendPage } from '../../platform/http/render.ts';
 import type { Feature } from '../../platform/http/server.ts';
 import { memberBar } from '../auth/session-routes.ts';
 import { apiViewer, firstNameOf, requireViewer } from '../auth/member-area.ts';
+import { paperClaimOfLine } from '../paper-claims/submit-paper-claim.ts';
 import { listReimbursements, type ReimbursementFilters } from './list-reimbursements.ts';
 import { ReimbursementDetailPage, ReimbursementsPage } from './pages.tsx';
 import { getReimbursement } from './reimbursement-detail.ts';
@@ -46,8 +47,8 @@ export const reimbursementRoutes: Feature = (app, { db, page, clock }) => {
     if (!viewer) return reply;
     const params = lineParams.safeParse(request.params);
     if (!params.success) throw new AppError('NOT_FOUND');
-    const [line, firstName] = await Promise.all([getReimbursement(db, viewer, params.data.id), firstNameOf(db, viewer)]);
-    return sendPage(reply, h(ReimbursementDetailPage, { organisation, member: memberBar(request, firstName, clock()), line }));
+    const [line, firstName, sent] = await Promise.all([getReimbursement(db, viewer, params.data.id), firstNameOf(db, viewer), paperClaimOfLine(db, viewer, params.data.id)]);
+    return sendPage(reply, h(ReimbursementDetailPage, { organisation, member: memberBar(request, firstName, clock()), line, sent }));
   });
 
   app.get('/api/v1/reimbursements', forBeneficiaries, async (request, reply): Promise<z.infer<typeof reimbursementListResponse>> => {
