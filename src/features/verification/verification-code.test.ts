@@ -77,6 +77,9 @@ describe('signed verification codes', () => {
     expect(verifyDocumentCode(revoked, oldCode, '2026-03-12')).toEqual({ status: 'not_authentic', reason: 'REVOKED_KEY', fields: null });
     expect(publicJwks(revoked).keys.map((k) => k.kid)).toEqual(['2027-01']);
     expect(publicJwks(revoked).keys[0]).not.toHaveProperty('d');
+    // A forgery naming the revoked key is a bad signature, not « révoquée » (which would say the mutuelle signed it).
+    const forged = documentSignerFor(testConfig(keysEnv([generateDocumentSigningKey('2026-01')]))).sign(CLAIMS);
+    expect(verifyDocumentCode(revoked, forged, '2026-03-12')).toMatchObject({ status: 'not_authentic', reason: 'BAD_SIGNATURE' });
   });
 
   test('expired: the signature is good but validUntil is past (the last day is still valid)', () => {

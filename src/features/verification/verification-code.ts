@@ -16,7 +16,10 @@ import {
 export type { VerificationClaims, VerificationDocumentType };
 
 export interface DocumentSigner {
-  /** The compact signed code to print in the QR code (ES256, current key id). */
+  /**
+   * The compact signed code to print in the QR code (ES256, current key id).
+   * Throws RangeError on claims that cannot be encoded (impossible date, hash not 32 bytes of base64url, over 12 beneficiaries).
+   */
   sign(claims: VerificationClaims): string;
 }
 
@@ -74,10 +77,11 @@ export function verifyDocumentCode(config: Pick<Config, 'documentSigning'>, inpu
   const { keyId, protectedHeader, payload, signature } = parsed.value;
   const key = ring.verifyingKeys.get(keyId);
   if (!key) return { status: 'not_authentic', reason: 'UNKNOWN_KEY', fields: null };
-  if (ring.revoked.has(keyId)) return { status: 'not_authentic', reason: 'REVOKED_KEY', fields: null };
   if (signature.length !== 64 || !verifyBytes('sha256', toBeSigned(protectedHeader, payload), { key, dsaEncoding: 'ieee-p1363' }, signature)) {
     return { status: 'not_authentic', reason: 'BAD_SIGNATURE', fields: null };
   }
+  // Checked after the signature, so that « révoquée » is said only of codes that key really signed, not of forgeries naming it.
+  if (ring.revoked.has(keyId)) return { status: 'not_authentic', reason: 'REVOKED_KEY', fields: null };
   const fields = decodeClaims(payload, keyId);
   if (!fields) return { status: 'not_authentic', reason: 'MALFORMED', fields: null };
   return today > fields.validUntil ? { status: 'expired', reason: 'EXPIRED', fields } : { status: 'authentic', reason: 'VALID', fields };
