@@ -43,7 +43,12 @@ function describeComponent(component: CoverageComponent, priceCap: number | null
   }
 }
 
-function amoSentence(result: LineResult, steps: readonly ExplanationStep[]): string {
+/** What the sentence reads of a line: its amounts (columns of a stored line) and its steps. */
+export type ExplainedLine = Pick<LineResult, 'family' | 'amoCents' | 'baseCents' | 'amoRateBp' | 'amcCents' | 'remainingCents' | 'flatFeeCents' | 'deductibleCents'> & {
+  steps: readonly ExplanationStep[];
+};
+
+function amoSentence(result: ExplainedLine, steps: readonly ExplanationStep[]): string {
   let flatFee = 0;
   let deductible = 0;
   let heavyFee: number | null = null;
@@ -78,7 +83,7 @@ function amoSentence(result: LineResult, steps: readonly ExplanationStep[]): str
   return sentence;
 }
 
-function amcSentence(result: LineResult, steps: readonly ExplanationStep[]): string {
+function amcSentence(result: ExplainedLine, steps: readonly ExplanationStep[]): string {
   const components: string[] = [];
   const notes: string[] = [];
   let priceCap: number | null = null;
@@ -114,7 +119,7 @@ function amcSentence(result: LineResult, steps: readonly ExplanationStep[]): str
   return [`Votre contrat prend en charge ${components.join(' + ')} : ${paid}.`, ...notes].join(' ');
 }
 
-function remainingSentence(result: LineResult): string {
+function remainingSentence(result: ExplainedLine): string {
   if (result.remainingCents === 0) return 'Rien ne reste à votre charge.';
   const kept: string[] = [];
   if (result.flatFeeCents > 0) kept.push('participation forfaitaire');
@@ -127,6 +132,6 @@ function remainingSentence(result: LineResult): string {
   return `${total}, dont ${formatEuros(keptCents)} de ${kept.join(' et de ')}, ${never}.`;
 }
 
-export function explain(result: LineResult): string {
+export function explain(result: ExplainedLine): string {
   return `${amoSentence(result, result.steps)} ${amcSentence(result, result.steps)} ${remainingSentence(result)}`;
 }

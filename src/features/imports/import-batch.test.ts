@@ -4,6 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test/db.ts';
 import { testConfig, testLogger } from '../../../test/app.ts';
 import { addHousehold, EXAMPLE_LOT, fingerprint, nirOf, runImport } from '../../../test/imports.ts';
 import { seedDemoData } from '../demo/seed-demo-data.ts';
+import { getReimbursement } from '../reimbursements/reimbursement-detail.ts';
 import type { ImportErrorCode, ImportReport } from './import-batch.ts';
 import { reconcileUnmatched } from './reconcile-unmatched.ts';
 
@@ -98,14 +99,20 @@ describe('DCPT1 import', () => {
       ]);
     });
 
-    test('stores the explanation and the status history RECEIVED → LIQUIDATED', async () => {
-      const { rows } = await db.query<{ explanation: string; statuses: string[] }>(
-        `SELECT c.explanation, array_agg(h.status ORDER BY h.id) AS statuses
-           FROM claim_line c JOIN statement s ON s.id = c.statement_id JOIN claim_line_status h ON h.claim_line_id = c.id
-          WHERE s.statement_number = 'CPAM751:D0001' GROUP BY c.id, c.explanation, c.line_number ORDER BY c.line_number`,
+    test('stores the explanation as steps and the lifecycle on the line; the detail reads RECEIVED → LIQUIDATED and the French sentence', async () => {
+      const { rows } = await db.query<{ id: string; member_id: string; explanation: string | null; explanation_steps: string; statuses: number }>(
+        `SELECT c.id, c.member_id, c.explanation, c.explanation_steps, (SELECT count(*)::int FROM claim_line_status h WHERE h.claim_line_id = c.id) AS statuses
+           FROM claim_line c JOIN statement s ON s.id = c.statement_id WHERE s.statement_number = 'CPAM751:D0001' ORDER BY c.line_number`,
       );
-      expect(rows.map((r) => r.statuses)).toEqual([['RECEIVED', 'LIQUIDATED'], ['RECEIVED', 'LIQUIDATED']]);
-      expect(rows[0]!.explanation).toMatch(/participation forfaitaire/i);
+      expect(rows.map((r) => [r.explanation, r.statuses])).toEqual([[null, 0], [null, 0]]);
+      const detail = await getReimbursement(db, { memberId: rows[0]!.member_id, beneficiaryId: null }, rows[0]!.id);
+      expect(detail.timeline.map((s) => [s.status, s.at])).toEqual([['RECEIVED', NOW.toISOString()], ['LIQUIDATED', NOW.toISOString()]]);
+      // formatEuros and formatRateBp put narrow no-break spaces before € and %.
+      expect(detail.explanation.replace(/[\u00a0\u202f]/g, ' ')).toBe(
+        'La Sécurité sociale rembourse 70 % de la base de 30,00 €, soit 21,00 €, moins 2,00 € de participation forfaitaire. ' +
+          'Votre contrat prend en charge 100 % de la base (Sécurité sociale incluse) : votre mutuelle verse 9,00 €. ' +
+          'Reste à votre charge : 2,00 € (participation forfaitaire, jamais remboursable).',
+      );
     });
 
     test('REL-03 importing the same lot again changes nothing and says so', async () => {
@@ -135,12 +142,12 @@ describe('DCPT1 import', () => {
   test('lines fully paid to the professional (tiers payant AMO+AMC) are PAID at once, nothing owed to the member', async () => {
     const content = lot(setField(setField(setField(setField(EXAMPLE, 0, 4, 'TP1'), TRAILER, 1, 'TP1'), 1, 1, 'TP01'), 4, 26, 'AMO+AMC').map((l, i) => (i >= 2 && i <= 4 ? l.replace('|D0001|', '|TP01|') : l)));
     expect((await runImport(db, content)).status).toBe('imported');
-    const { rows } = await db.query<{ line_number: number; status: string; third_party_payment: boolean; paid_at: string | null; statuses: string[] }>(
-      `SELECT c.line_number, c.status, c.third_party_payment, c.paid_at, array_agg(h.status ORDER BY h.id) AS statuses
-         FROM claim_line c JOIN statement s ON s.id = c.statement_id JOIN claim_line_status h ON h.claim_line_id = c.id
-        WHERE s.statement_number = 'CPAM751:TP01' GROUP BY c.id ORDER BY c.line_number`,
+    const { rows } = await db.query<{ id: string; member_id: string; line_number: number; status: string; third_party_payment: boolean; paid_at: string | null }>(
+      `SELECT c.id, c.member_id, c.line_number, c.status, c.third_party_payment, c.paid_at
+         FROM claim_line c JOIN statement s ON s.id = c.statement_id WHERE s.statement_number = 'CPAM751:TP01' ORDER BY c.line_number`,
     );
-    expect(rows).toEqual([
+    const timeline = async (id: string) => (await getReimbursement(db, { memberId: rows[0]!.member_id, beneficiaryId: null }, id)).timeline.map((s) => s.status);
+    expect(await Promise.all(rows.map(async ({ id, member_id: _member, ...line }) => ({ ...line, statuses: await timeline(id) })))).toEqual([
       { line_number: 1, status: 'LIQUIDATED', third_party_payment: false, paid_at: null, statuses: ['RECEIVED', 'LIQUIDATED'] },
       { line_number: 2, status: 'PAID', third_party_payment: true, paid_at: '2026-01-14', statuses: ['RECEIVED', 'LIQUIDATED', 'PAID'] },
     ]);
@@ -153,10 +160,15 @@ describe('DCPT1 import', () => {
     );
     const report = await runImport(db, old);
     expect(report).toMatchObject({ status: 'imported', rejectedLines: 2, matchedLines: 0 });
-    const { rows } = await db.query<{ status: string; amc_cents: number; rejection_reason: string; remaining_cents: number }>(
-      `SELECT c.status, c.amc_cents, c.rejection_reason, c.remaining_cents FROM claim_line c JOIN statement s ON s.id = c.statement_id WHERE s.statement_number = 'CPAM751:OLD01' ORDER BY c.line_number`,
+    const { rows } = await db.query<{ id: string; member_id: string; status: string; amc_cents: number; rejection_reason: string; remaining_cents: number }>(
+      `SELECT c.id, c.member_id, c.status, c.amc_cents, c.rejection_reason, c.remaining_cents FROM claim_line c JOIN statement s ON s.id = c.statement_id
+        WHERE s.statement_number = 'CPAM751:OLD01' ORDER BY c.line_number`,
     );
-    expect(rows[0]).toEqual({ status: 'REJECTED', amc_cents: 0, rejection_reason: 'Aucun droit ouvert auprès de la mutuelle le 12/01/2019.', remaining_cents: 1100 });
+    const { id, member_id: memberId, ...line } = rows[0]!;
+    expect(line).toEqual({ status: 'REJECTED', amc_cents: 0, rejection_reason: 'Aucun droit ouvert auprès de la mutuelle le 12/01/2019.', remaining_cents: 1100 });
+    const detail = await getReimbursement(db, { memberId, beneficiaryId: null }, id);
+    expect(detail.timeline.map((s) => s.status)).toEqual(['RECEIVED', 'REJECTED']);
+    expect(detail.explanation).toBe('Ligne rejetée par la mutuelle : Aucun droit ouvert auprès de la mutuelle le 12/01/2019.');
   });
 
   test('liquidates in care-date order: of two optical equipments within two years, the earlier one is covered whatever the file order', async () => {
@@ -170,12 +182,12 @@ describe('DCPT1 import', () => {
       'T|OPT1|2|2|30000|10|6',
     ]);
     expect((await runImport(db, content)).status).toBe('imported');
-    const { rows } = await db.query<{ statement_number: string; amc_cents: number; explanation: string }>(
-      `SELECT s.statement_number, c.amc_cents, c.explanation FROM claim_line c JOIN statement s ON s.id = c.statement_id WHERE s.statement_number LIKE 'CPAM751:OPT0%' ORDER BY s.statement_number`,
+    const { rows } = await db.query<{ id: string; member_id: string; amc_cents: number }>(
+      `SELECT c.id, c.member_id, c.amc_cents FROM claim_line c JOIN statement s ON s.id = c.statement_id WHERE s.statement_number LIKE 'CPAM751:OPT0%' ORDER BY s.statement_number`,
     );
     expect(rows[0]!.amc_cents).toBeGreaterThan(0);
     expect(rows[1]!.amc_cents).toBe(0);
-    expect(rows[1]!.explanation).toMatch(/01\/09\/2026/);
+    expect((await getReimbursement(db, { memberId: rows[1]!.member_id, beneficiaryId: null }, rows[1]!.id)).explanation).toMatch(/01\/09\/2026/);
   });
 
   test('a line for an unknown beneficiary waits « à rapprocher » (NIR sealed), then is liquidated once the beneficiary exists', async () => {

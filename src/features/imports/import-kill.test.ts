@@ -60,7 +60,12 @@ describe.skipIf(testDriver() !== 'postgres')('REL-01 import killed mid-way', () 
     expect(run.signal, run.stderr).toBe('SIGKILL');
     expect(run.stderr).toMatch(new RegExp(`liquidation et écriture ${percent} %`));
     await waitFor('the killed session to end', async () => {
-      const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' OR (locktype = 'relation' AND mode LIKE '%Exclusive%' AND granted AND pid <> pg_backend_pid())`);
+      // Only this test's database: other databases of a shared server take locks of their own.
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_locks
+          WHERE database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND (locktype = 'advisory' OR (locktype = 'relation' AND mode LIKE '%Exclusive%' AND granted AND pid <> pg_backend_pid()))`,
+      );
       return rows[0]!.n === 0 ? true : undefined;
     });
     expect(await fingerprint(db)).toEqual(before);

@@ -1,7 +1,7 @@
 /**
  * Liquidation and storage of matched décomptes, shared by the import and the « à rapprocher » reconciliation:
  * per beneficiary, in care-date order, the coverage engine computes the mutuelle's part with the counters left by
- * the beneficiary's earlier lines; rows go in by COPY, statuses by one set-based insert.
+ * the beneficiary's earlier lines; rows go in by COPY.
  */
 import { uuidv7 } from '../../platform/ids.ts';
 import { basketFromCode } from '../../domain/claims/acts.ts';
@@ -17,6 +17,7 @@ import {
   type Product,
 } from '../../domain/coverage/index.ts';
 import { opticsFamilies } from '../../domain/coverage/families.ts';
+import { storedSteps } from '../../domain/coverage/stored-explanation.ts';
 import { coverageOn, sameCoverage, type CoveragePeriod } from '../../domain/coverage/rights.ts';
 import { formatFrenchDate } from '../../domain/dates.ts';
 import { copyRow, type Transaction } from '../../db/database.ts';
@@ -155,7 +156,8 @@ const STATEMENT_COLUMNS = ['id', 'member_id', 'source', 'statement_number', 'liq
 const CLAIM_LINE_COLUMNS = [
   'id', 'statement_id', 'member_id', 'beneficiary_id', 'line_number', 'care_date', 'care_end_date', 'family', 'act_code', 'basket', 'provider_id',
   'quantity', 'pathway', 'optam', 'price_cap_cents', 'charged_cents', 'base_cents', 'amo_rate_bp', 'amo_cents', 'flat_fee_cents', 'deductible_cents',
-  'amo_net_cents', 'amc_cents', 'remaining_cents', 'third_party_payment', 'rule', 'explanation', 'status', 'paid_at', 'rejection_reason', 'created_at',
+  'amo_net_cents', 'amc_cents', 'remaining_cents', 'third_party_payment', 'rule', 'explanation', 'explanation_steps', 'status', 'paid_at', 'rejection_reason',
+  'received_at', 'liquidated_at', 'settled_at', 'created_at',
 ] as const;
 const CHUNK_ROWS = 2_000;
 
@@ -229,51 +231,36 @@ export async function storeStatements(
     }
   }
 
-  const written: { ids: string[]; statuses: ('LIQUIDATED' | 'PAID' | 'REJECTED')[] } = { ids: [], statuses: [] };
   function claimRow(item: Pending): string {
     const { line, matched: m, outcome } = item;
     const id = uuidv7();
     if (options.keepLineIds) counts.claimLineIds.set(`${m.statementNumber}|${line.lineNumber}`, id);
-    written.ids.push(id);
     counts.lines += 1;
     if (counts.lines % 10_000 === 0) options.onProgress?.(counts.lines);
     const providerPaid = line.thirdParty === 'AMO_AMC';
     const r = outcome?.result;
+    // The lifecycle up to now is on the row (received, liquidated, settled): no status rows (ADR 010).
     if (r) {
       counts.amcCents += r.amcCents;
-      written.statuses.push(providerPaid ? 'PAID' : 'LIQUIDATED');
       return copyRow([
         id, statementIds.get(m), m.memberId, m.beneficiaryId, line.lineNumber, line.careDate, line.careEndDate, r.family, line.act.code, r.basket, line.providerId ?? line.finess,
         r.quantity, r.pathway, r.optam, r.priceCapCents, r.chargedCents, r.baseCents, r.amoRateBp, r.amoCents, r.flatFeeCents, r.deductibleCents,
-        r.amoNetCents, r.amcCents, r.remainingCents, providerPaid, r.rule, r.explanation, providerPaid ? 'PAID' : 'LIQUIDATED',
-        providerPaid ? m.statement.liquidationDate : null, null, now,
+        r.amoNetCents, r.amcCents, r.remainingCents, providerPaid, r.rule, null, storedSteps(r.steps), providerPaid ? 'PAID' : 'LIQUIDATED',
+        providerPaid ? m.statement.liquidationDate : null, null, now, now, providerPaid ? now : null, now,
       ]);
     } else {
       counts.rejected += 1;
-      written.statuses.push('REJECTED');
       const amoNet = Math.max(0, line.amoCents - line.flatFeeCents - line.deductibleCents);
       const rejection = outcome?.rejection ?? 'Ligne non liquidée.';
       return copyRow([
         id, statementIds.get(m), m.memberId, m.beneficiaryId, line.lineNumber, line.careDate, line.careEndDate, line.act.family, line.act.code,
         item.care.basket ?? null, line.providerId ?? line.finess, line.quantity, line.pathway, line.optam, null, line.chargedCents, line.baseCents, line.amoRateBp,
         line.amoCents, line.flatFeeCents, line.deductibleCents, amoNet, 0, line.chargedCents - amoNet, providerPaid, 'REJECTED',
-        `Ligne rejetée par la mutuelle : ${rejection}`, 'REJECTED', null, rejection, now,
+        `Ligne rejetée par la mutuelle : ${rejection}`, null, 'REJECTED', null, rejection, now, null, now, now,
       ]);
     }
   }
   await tx.copyFrom('claim_line', CLAIM_LINE_COLUMNS, chunked(claimRows()));
   options.onProgress?.(counts.lines);
-
-  // Status history: RECEIVED, then LIQUIDATED (unless rejected), then PAID (to the professional) or REJECTED.
-  function* statusRows(): Generator<string> {
-    for (let i = 0; i < written.ids.length; i++) {
-      const id = written.ids[i]!;
-      const status = written.statuses[i]!;
-      yield copyRow([id, 'RECEIVED', now]);
-      if (status !== 'REJECTED') yield copyRow([id, 'LIQUIDATED', now]);
-      if (status !== 'LIQUIDATED') yield copyRow([id, status, now]);
-    }
-  }
-  await tx.copyFrom('claim_line_status', ['claim_line_id', 'status', 'changed_at'], chunked(statusRows()));
   return counts;
 }

@@ -3,6 +3,7 @@
  * charge. Another household's line, or a line outside a beneficiary's own scope, is « not found » (AC-02).
  */
 import { statusWord, type ClaimStatus } from '../../domain/claims/labels.ts';
+import { explainStored } from '../../domain/coverage/stored-explanation.ts';
 import type { Queryable } from '../../db/database.ts';
 import { AppError } from '../../platform/errors.ts';
 import { ROW_COLUMNS, toReimbursementRow, type ReimbursementRow, type Viewer } from './list-reimbursements.ts';
@@ -26,13 +27,34 @@ export type ReimbursementDetail = ReimbursementRow & {
 
 type DetailRow = Parameters<typeof toReimbursementRow>[0] & {
   statement_number: string; received_at: Date; quantity: number; base_cents: number; amo_rate_bp: number; amo_cents: number; flat_fee_cents: number;
-  deductible_cents: number; explanation: string; rejection_reason: string | null; payment_date: string | null; iban_last4: string | null;
+  deductible_cents: number; explanation: string | null; explanation_steps: string | null; rejection_reason: string | null; payment_date: string | null;
+  iban_last4: string | null; line_received_at: Date; liquidated_at: Date | null; settled_at: Date | null;
 };
+
+/** A stored sentence (older lines, lines rejected at import) is read as is; otherwise the sentence is rendered from the steps (ADR 010). */
+function explanationOf(row: DetailRow): string {
+  if (row.explanation !== null) return row.explanation;
+  return explainStored(
+    {
+      family: row.family, amoCents: row.amo_cents, baseCents: row.base_cents, amoRateBp: row.amo_rate_bp, amcCents: row.amc_cents,
+      remainingCents: row.remaining_cents, flatFeeCents: row.flat_fee_cents, deductibleCents: row.deductible_cents,
+    },
+    row.explanation_steps!,
+  );
+}
+
+/** The statuses a line took on arrival (columns of the line, ADR 010), then the later changes (claim_line_status). */
+function arrival(row: DetailRow): { status: ClaimStatus; at: Date }[] {
+  const steps: { status: ClaimStatus; at: Date }[] = [{ status: 'RECEIVED', at: row.line_received_at }];
+  if (row.liquidated_at) steps.push({ status: 'LIQUIDATED', at: row.liquidated_at });
+  if (row.settled_at) steps.push({ status: row.liquidated_at ? 'PAID' : 'REJECTED', at: row.settled_at });
+  return steps;
+}
 
 export async function getReimbursement(db: Queryable, viewer: Viewer, lineId: string): Promise<ReimbursementDetail> {
   const { rows } = await db.query<DetailRow>(
     `SELECT ${ROW_COLUMNS}, s.statement_number, s.received_at, c.quantity, c.base_cents, c.amo_rate_bp, c.amo_cents, c.flat_fee_cents, c.deductible_cents,
-            c.explanation, c.rejection_reason, p.payment_date, ba.iban_last4
+            c.explanation, c.explanation_steps, c.rejection_reason, p.payment_date, ba.iban_last4, c.received_at AS line_received_at, c.liquidated_at, c.settled_at
        FROM claim_line c JOIN beneficiary b ON b.id = c.beneficiary_id JOIN statement s ON s.id = c.statement_id
        LEFT JOIN payment p ON p.id = c.payment_id LEFT JOIN bank_account ba ON ba.id = p.bank_account_id
       WHERE c.id = $1 AND c.member_id = $2 AND ($3::uuid IS NULL OR c.beneficiary_id = $3)`,
@@ -58,9 +80,11 @@ export async function getReimbursement(db: Queryable, viewer: Viewer, lineId: st
     amoCents: row.amo_cents,
     flatFeeCents: row.flat_fee_cents,
     deductibleCents: row.deductible_cents,
-    explanation: row.explanation,
+    explanation: explanationOf(row),
     rejectionReason: row.rejection_reason,
-    timeline: history.rows.map((h) => ({ status: h.status, label: statusWord(h.status), at: new Date(h.changed_at).toISOString() })),
+    timeline: [...arrival(row), ...history.rows.map((h) => ({ status: h.status, at: h.changed_at }))].map((h) => ({
+      status: h.status, label: statusWord(h.status), at: new Date(h.at).toISOString(),
+    })),
     payment,
   };
 }
