@@ -234,8 +234,8 @@ describe('paper claims: page, API, files', () => {
     expect(created.statusCode).toBe(201);
     const body = JSON.parse(created.body) as { id: string; lineId: string; status: string; receivedAt: string; files: { id: string; name: string; url: string }[] };
     expect(body).toMatchObject({ status: 'RECEIVED', receivedAt: '2026-11-26T10:00:00.000Z', files: [{ name: 'facture.png' }] });
-    const line = JSON.parse((await browser.get(`/api/v1/reimbursements/${body.lineId}`)).body) as { status: string; chargedCents: number; channel: string };
-    expect(line).toMatchObject({ status: 'RECEIVED', chargedCents: 4500, channel: 'Feuille de soins papier' });
+    const line = JSON.parse((await browser.get(`/api/v1/reimbursements/${body.lineId}`)).body) as { status: string; chargedCents: number; channel: string; amountsPending: boolean };
+    expect(line).toMatchObject({ status: 'RECEIVED', chargedCents: 4500, channel: 'Feuille de soins papier', amountsPending: true });
 
     const visitor = await t.app.inject({ method: 'POST', url: '/api/v1/reimbursements/paper-claims', payload: 'x', headers: { 'content-type': 'multipart/form-data; boundary=abc' } });
     expect(visitor.statusCode).toBe(401);

@@ -27,6 +27,7 @@ export const reimbursementLine = z.strictObject({
   statusLabel: z.string().describe('« Reçu », « En cours », « Payé le 14/01/2026 », « Rejeté »'),
   paidOn: z.iso.date().nullable(),
   channel: z.string().describe('Télétransmission, Feuille de soins papier or Tiers payant'),
+  amountsPending: z.boolean().describe('A paper claim not processed yet: amoNetCents and amcCents are not known (0), remainingCents is the amount paid'),
 });
 
 export const reimbursementListResponse = z.strictObject({

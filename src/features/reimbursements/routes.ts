@@ -58,7 +58,7 @@ export const reimbursementRoutes: Feature = (app, { db, page, clock }) => {
       lines: list.rows.map((r) => ({
         id: r.id, careDate: r.careDate, beneficiaryId: r.beneficiaryId, beneficiaryFirstName: r.beneficiaryFirstName, provider: r.provider, act: r.act,
         chargedCents: r.chargedCents, amoNetCents: r.amoNetCents, amcCents: r.amcCents, remainingCents: r.remainingCents, status: r.status,
-        statusLabel: r.statusLabel, paidOn: r.paidOn, channel: r.channel,
+        statusLabel: r.statusLabel, paidOn: r.paidOn, channel: r.channel, amountsPending: r.amountsPending,
       })),
       next: list.next,
       totals: list.totals,
@@ -77,7 +77,7 @@ export const reimbursementRoutes: Feature = (app, { db, page, clock }) => {
       id: line.id, careDate: line.careDate, beneficiaryId: line.beneficiaryId, beneficiaryFirstName: line.beneficiaryFirstName, provider: line.provider,
       act: line.act, statementNumber: line.statementNumber, quantity: line.quantity, chargedCents: line.chargedCents, baseCents: line.baseCents,
       amoRateBp: line.amoRateBp, amoCents: line.amoCents, flatFeeCents: line.flatFeeCents, deductibleCents: line.deductibleCents, amoNetCents: line.amoNetCents,
-      amcCents: line.amcCents, remainingCents: line.remainingCents, status: line.status, statusLabel: line.statusLabel, channel: line.channel,
+      amcCents: line.amcCents, remainingCents: line.remainingCents, status: line.status, statusLabel: line.statusLabel, channel: line.channel, amountsPending: line.amountsPending,
       explanation: line.explanation, rejectionReason: line.rejectionReason, timeline: line.timeline, payment: line.payment,
     };
   });
