@@ -38,6 +38,8 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'POST /api/v1/auth/device-check': 'new-device check (JSON; needs the pending-login cookie)',
   'POST /api/v1/auth/logout': 'logout (JSON)',
   'POST /api/v1/auth/code-reset-requests': 'forgotten code request (JSON)',
+  'POST /api/v1/auth/passkey/options': 'passkey login: a challenge (JSON, rate-limited per IP)',
+  'POST /api/v1/auth/passkey/login': 'passkey login: the signed answer (JSON)',
   'POST /activation': 'activation with the letter code',
   'GET /verifier': 'checks the signed code of a card or an attestation, for the professionals shown it (issue 7)',
   'GET /api/v1/verify': 'the same check (JSON)',

@@ -13,6 +13,8 @@ import { createSendEmailJob } from './mail-job.ts';
 import { createGenerateLetterJob } from '../features/letters/generate-letter-job.ts';
 import { createRunPaymentsJob } from '../features/payments/run-payments-job.ts';
 import { createInboxJob, createReconcileJob } from '../features/imports/inbox.ts';
+import { createAuthPurgeJob } from '../features/auth/purge.ts';
+import { createFailureRateJob } from '../features/auth/login-challenge.ts';
 
 export type RunningApp = { server: FastifyInstance; db: Database; jobs: Jobs; stop(): Promise<void> };
 
@@ -30,6 +32,8 @@ export async function createPlatform(config: Config, db: Database, logger: Logge
     runPayments: createRunPaymentsJob({ db, paymentsDir: config.paymentsDir, debtor: config.paymentsDebtor, keys: config.secrets, clock: () => new Date() }),
     importInbox: createInboxJob(db, { inboxDir: config.inboxDir, keys: config.secrets, logger, clock: () => new Date() }),
     reconcileUnmatched: createReconcileJob(db, { logger, clock: () => new Date() }),
+    purgeAuthData: createAuthPurgeJob(db, { logger, clock: () => new Date() }),
+    watchLoginFailures: createFailureRateJob(db, { logger, clock: () => new Date() }),
   };
   const jobs = await createJobs(db, Object.values(jobDefinitions), { logger });
   return { mailer, jobs, jobDefinitions };

@@ -7,6 +7,7 @@ import { API_PREFIX, AUTH_API_ROUTES } from './api-schemas.ts';
 import { createHouseholdMember, newIp, newNir, queuedEmails, type TestMember } from './recovery-test-kit.ts';
 import { RESET_REQUESTED_MESSAGE } from './request-code-reset.ts';
 import { LOGIN_FAILED_MESSAGE } from './verify-login.ts';
+import { answerOf } from './login-challenge-test-kit.ts';
 
 const secrets = testConfig().secrets;
 const keys = { dataEncryptionKey: secrets.dataEncryptionKey, blindIndexKey: secrets.blindIndexKey };
@@ -158,7 +159,11 @@ describe(`auth JSON API (${testDriver()})`, () => {
     const m = await member();
     const client = new Client();
     for (let i = 0; i < 3; i++) expect((await client.post('/login', { nir: m.nir, code: '000000' })).statusCode).toBe(401);
-    const locked = await client.post('/login', { nir: m.nir, code: CODE });
+    // The 4th failure from this client's IP must answer the THR-03 question first (login-challenge.test.ts).
+    const asked = await client.post('/login', { nir: m.nir, code: CODE });
+    expect(asked.statusCode).toBe(428);
+    const { challenge } = (asked.json() as { error: { challenge: { token: string; question: string } } }).error;
+    const locked = await client.post('/login', { nir: m.nir, code: CODE, challenge: { token: challenge.token, answer: answerOf(challenge.question) } });
     expect(locked.statusCode).toBe(401);
     expect(locked.json()).toEqual({ error: { code: 'INVALID_CREDENTIALS', message: LOGIN_FAILED_MESSAGE } });
     expect((await queuedEmails(db, m.email!)).map((e) => e.subject)).toContain('Accès à votre espace adhérent suspendu');

@@ -18,6 +18,7 @@ import {
   type CodeResetResponse,
   type DeviceCheckResponse,
   type LoginResponse,
+  type PasskeyLoginResponse,
   type SessionResponse,
 } from './api-schemas.ts';
 import { maskEmail } from './login-routes.ts';
@@ -33,7 +34,9 @@ import {
 } from './new-device.ts';
 import type { RecoveryDeps } from './recovery-common.ts';
 import { requestCodeReset, RESET_REQUESTED_MESSAGE } from './request-code-reset.ts';
-import { CODE_FORMAT_MESSAGE, LOGIN_FAILED_MESSAGE, LOGIN_THROTTLED_MESSAGE, verifyLogin } from './verify-login.ts';
+import { CODE_FORMAT_MESSAGE, LOGIN_CHALLENGE_MESSAGE, LOGIN_FAILED_MESSAGE, LOGIN_THROTTLED_MESSAGE, verifyLogin } from './verify-login.ts';
+import { newLoginChallenge, type LoginChallenge } from './login-challenge.ts';
+import { completePasskeyLogin, issuePasskeyLoginOptions, PASSKEY_LOGIN_FAILED } from './passkey-routes.ts';
 import { confirmNewDevice, notifyLock, openSessionOrChallenge, setPendingLogin } from './complete-login.ts';
 
 /** API-only error codes, in the same `{error:{code,message}}` shape as platform/errors.ts. */
@@ -42,9 +45,11 @@ export const API_ERRORS = {
   DEVICE_CHECK_EXPIRED: { status: 401, message: 'La confirmation de cet appareil a expiré ou a été annulée. Connectez-vous à nouveau pour recevoir un nouveau code.' },
   DEVICE_CHECK_UNAVAILABLE: { status: 409, message: 'Cet appareil ne peut pas être confirmé en ligne. Demandez un courrier avec « code oublié » ou appelez-nous.' },
   DEVICE_CODE_INVALID: { status: 422, message: 'Code incorrect.' },
+  CHALLENGE_REQUIRED: { status: 428, message: LOGIN_CHALLENGE_MESSAGE },
+  PASSKEY_LOGIN_FAILED: { status: 401, message: PASSKEY_LOGIN_FAILED },
 } as const;
 
-function apiError(reply: FastifyReply, code: keyof typeof API_ERRORS, extra: { attemptsLeft?: number } = {}) {
+function apiError(reply: FastifyReply, code: keyof typeof API_ERRORS, extra: { attemptsLeft?: number; message?: string; challenge?: LoginChallenge } = {}) {
   const { status, message } = API_ERRORS[code];
   return reply.status(status).send({ error: { code, message, ...extra } });
 }
@@ -90,10 +95,10 @@ function registerAuthApi(app: Parameters<Feature>[0], context: RouteContext, opt
 
   // ------------------------------------------------------------------------------------------------------------
   app.post('/api/v1/auth/login', async (request, reply) => {
-    const { nir, code } = parseBody(loginRequest, request.body);
+    const { nir, code, challenge } = parseBody(loginRequest, request.body);
     const now = clock();
     const ip = request.ip;
-    const outcome = await verifyLogin(db, { nir, code, ip, now }, { keys: { blindIndexKey: config.secrets.blindIndexKey }, pepper, verifier: options.verifier });
+    const outcome = await verifyLogin(db, { nir, code, ip, now, challenge: challenge ?? null }, { keys: { blindIndexKey: config.secrets.blindIndexKey }, pepper, verifier: options.verifier });
     switch (outcome.kind) {
       case 'VALIDATION': {
         const fields: Record<string, string> = { [outcome.field]: outcome.message };
@@ -102,6 +107,8 @@ function registerAuthApi(app: Parameters<Feature>[0], context: RouteContext, opt
       }
       case 'THROTTLED':
         throw new AppError('RATE_LIMITED', LOGIN_THROTTLED_MESSAGE);
+      case 'CHALLENGE':
+        return apiError(reply, 'CHALLENGE_REQUIRED', { message: outcome.message, challenge: newLoginChallenge(pepper, ip, now) });
       case 'INVALID':
       case 'LOCKED': {
         if (outcome.kind === 'INVALID' && outcome.lockedNow) await notifyLock(loginContext, outcome.lockedNow, now);
@@ -153,6 +160,20 @@ function registerAuthApi(app: Parameters<Feature>[0], context: RouteContext, opt
     reply.clearCookie(PENDING_COOKIE, COOKIE_OPTIONS);
     reply.setCookie(DEVICE_COOKIE, result.token, { ...COOKIE_OPTIONS, maxAge: Math.floor(NEW_DEVICE_LIMITS.trustedDeviceMs / 1000) });
     const body: DeviceCheckResponse = { status: 'AUTHENTICATED' };
+    return reply.header('cache-control', 'no-store').send(body);
+  });
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Passkeys: the same two steps as /connexion/cle/options and /connexion/cle (passkey-routes.ts).
+  app.post('/api/v1/auth/passkey/options', async (request, reply) => {
+    parseBody(emptyRequest, request.body);
+    const options = await issuePasskeyLoginOptions(context, request, reply);
+    return reply.header('cache-control', 'no-store').send(options);
+  });
+
+  app.post('/api/v1/auth/passkey/login', async (request, reply) => {
+    if (!(await completePasskeyLogin(context, request, reply, 'API'))) return apiError(reply, 'PASSKEY_LOGIN_FAILED');
+    const body: PasskeyLoginResponse = { status: 'AUTHENTICATED' };
     return reply.header('cache-control', 'no-store').send(body);
   });
 

@@ -5,12 +5,18 @@
  */
 import { z } from 'zod';
 import type { ApiRoute } from '../../platform/http/openapi.ts';
+import { authenticationBody } from './passkey-routes.ts';
 
 // --- Requests -----------------------------------------------------------------------------------------------------
 export const loginRequest = z.strictObject({
   nir: z.string().max(40).describe('Numéro de Sécurité sociale, 15 caractères (espaces acceptés)'),
   code: z.string().max(20).describe('Code d’accès à 6 chiffres'),
+  challenge: z
+    .strictObject({ token: z.string().max(200), answer: z.string().max(20).describe('The answer, in digits') })
+    .optional()
+    .describe('THR-03: the answer to the question of a CHALLENGE_REQUIRED error, with its token'),
 });
+export const passkeyLoginRequest = authenticationBody.describe('The WebAuthn assertion (AuthenticationResponseJSON) signed over the challenge of passkey/options');
 export const deviceCheckRequest = z.strictObject({
   code: z.string().max(20).describe('Code à 6 chiffres reçu par email, ou code d’activation à 8 caractères du dernier courrier'),
 });
@@ -39,13 +45,28 @@ export const sessionResponse = z.strictObject({
   csrfToken: z.string().describe('Send it back in the X-CSRF-Token header of every POST'),
 });
 export const codeResetResponse = z.strictObject({ message: z.string() });
+export const passkeyOptionsResponse = z
+  .object({
+    challenge: z.string().describe('base64url, single use, 5 minutes'),
+    rpId: z.string(),
+    timeout: z.number().int().optional(),
+    userVerification: z.literal('required'),
+    allowCredentials: z.array(z.object({ id: z.string(), type: z.literal('public-key') }).loose()).optional().describe('Empty: discoverable credentials'),
+  })
+  .loose()
+  .describe('PublicKeyCredentialRequestOptionsJSON for navigator.credentials.get() or the platform API');
+export const passkeyLoginResponse = z.strictObject({ status: z.literal('AUTHENTICATED') });
 
 export const errorResponse = z.strictObject({
   error: z.strictObject({
-    code: z.string().describe('Stable machine code: VALIDATION, BAD_REQUEST, CSRF, INVALID_CREDENTIALS, RATE_LIMITED, DEVICE_CHECK_EXPIRED, DEVICE_CHECK_UNAVAILABLE, DEVICE_CODE_INVALID, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, INTERNAL'),
+    code: z.string().describe('Stable machine code: VALIDATION, BAD_REQUEST, CSRF, INVALID_CREDENTIALS, RATE_LIMITED, CHALLENGE_REQUIRED, DEVICE_CHECK_EXPIRED, DEVICE_CHECK_UNAVAILABLE, DEVICE_CODE_INVALID, PASSKEY_LOGIN_FAILED, UNSUPPORTED_MEDIA_TYPE, PAYLOAD_TOO_LARGE, INTERNAL'),
     message: z.string().describe('French message for people'),
     fields: z.record(z.string(), z.string()).optional().describe('VALIDATION: message per field'),
     attemptsLeft: z.number().int().optional().describe('DEVICE_CODE_INVALID: tries left on this code'),
+    challenge: z
+      .strictObject({ token: z.string(), question: z.string() })
+      .optional()
+      .describe('CHALLENGE_REQUIRED: show the question, send the answer back with the token in `challenge` of the next login'),
   }),
 });
 
@@ -53,6 +74,7 @@ export type LoginResponse = z.infer<typeof loginResponse>;
 export type DeviceCheckResponse = z.infer<typeof deviceCheckResponse>;
 export type SessionResponse = z.infer<typeof sessionResponse>;
 export type CodeResetResponse = z.infer<typeof codeResetResponse>;
+export type PasskeyLoginResponse = z.infer<typeof passkeyLoginResponse>;
 
 // --- The route table ----------------------------------------------------------------------------------------------
 const error = (description: string) => ({ description, schema: errorResponse });
@@ -74,7 +96,28 @@ export const AUTH_API_ROUTES = [
       200: { description: 'AUTHENTICATED (session cookie set) or DEVICE_CHECK_REQUIRED (pending-login cookie set)', schema: loginResponse },
       ...common,
       401: error('INVALID_CREDENTIALS: the same answer for an unknown NIR, a wrong code, a locked account (ENUM-01)'),
+      428: error('CHALLENGE_REQUIRED: this network must answer a question first (THR-03); `challenge` holds it'),
       429: error('RATE_LIMITED: too many failures from this client IP (THR-03)'),
+    },
+  },
+  {
+    method: 'POST', path: `${API_PREFIX}/passkey/options`, operationId: 'passkeyLoginOptions', tag: 'auth',
+    summary: 'Starts a passkey login: discoverable-credential options and an opaque 5-minute cookie that binds the challenge',
+    body: emptyRequest,
+    responses: {
+      200: { description: 'The request options (user verification required)', schema: passkeyOptionsResponse },
+      ...common,
+      429: error('RATE_LIMITED: too many passkey logins started from this client IP'),
+    },
+  },
+  {
+    method: 'POST', path: `${API_PREFIX}/passkey/login`, operationId: 'passkeyLogin', tag: 'auth',
+    summary: 'The signed assertion: opens the session without NIR, code or device check (the key is device-bound); never while the account is locked',
+    body: passkeyLoginRequest,
+    responses: {
+      200: { description: 'AUTHENTICATED: session cookie set', schema: passkeyLoginResponse },
+      403: common[403],
+      401: error('PASSKEY_LOGIN_FAILED: one answer for every failure (unknown or removed key, bad signature, replayed or expired challenge, counter, locked account, malformed body)'),
     },
   },
   {

@@ -5,6 +5,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { Layout, type MemberBar } from '../../platform/views/layout.tsx';
+import type { LoginChallenge } from './login-challenge.ts';
 import type { TrustedDevice } from './new-device.ts';
 import { PasskeyAction } from './passkey-page.tsx';
 
@@ -72,15 +73,17 @@ export type LoginPageProps = {
   /** What the member typed in the NIR field (WCAG 3.3.7: not asked twice); the code is never sent back. */
   nir: string;
   next: string | null;
-  fieldErrors: Partial<Record<'nir' | 'code', string>>;
+  fieldErrors: Partial<Record<'nir' | 'code' | 'challengeAnswer', string>>;
   /** A message that belongs to no field: the generic failure, too many attempts. */
   formError: string | null;
   /** An information after a redirect (expired confirmation…). */
   notice: string | null;
+  /** THR-03: the question to answer with this attempt, when this network must prove it is not a robot. */
+  challenge?: LoginChallenge | null;
 };
 
-export function LoginPage({ organisation, csrfToken, nir, next, fieldErrors, formError, notice }: LoginPageProps) {
-  const errors: FieldError[] = (['nir', 'code'] as const).flatMap((field) => (fieldErrors[field] ? [{ field, message: fieldErrors[field] }] : []));
+export function LoginPage({ organisation, csrfToken, nir, next, fieldErrors, formError, notice, challenge = null }: LoginPageProps) {
+  const errors: FieldError[] = (['nir', 'code', 'challengeAnswer'] as const).flatMap((field) => (fieldErrors[field] ? [{ field, message: fieldErrors[field] }] : []));
   const hasErrors = errors.length > 0 || formError !== null;
   return (
     <Layout title={`${hasErrors ? 'Erreur : ' : ''}Connexion`} organisationName={organisation.name} currentPath="/connexion">
@@ -106,6 +109,18 @@ export function LoginPage({ organisation, csrfToken, nir, next, fieldErrors, for
             error={fieldErrors.code}
             input={{ type: 'password', inputMode: 'numeric', autocomplete: 'current-password', maxLength: 6, pattern: '[0-9]{6}', required: true }}
           />
+          {challenge ? (
+            <>
+              <input type="hidden" name="challengeToken" value={challenge.token} />
+              <Field
+                id="challengeAnswer"
+                label={`Question de sécurité : ${challenge.question}`}
+                hint="Répondez en chiffres, par exemple 12. Cette question nous aide à arrêter les robots qui essaient des codes."
+                error={fieldErrors.challengeAnswer}
+                input={{ type: 'text', inputMode: 'numeric', autocomplete: 'off', maxLength: 3, pattern: '[0-9]{1,2}', required: true }}
+              />
+            </>
+          ) : null}
           <p>
             <button type="submit" class="button">
               Se connecter

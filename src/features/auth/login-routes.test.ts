@@ -6,6 +6,7 @@ import { hashAccessCode, type Argon2Params } from '../../platform/access-code-ha
 import { createTestApp, testClock, testConfig, type TestApp } from '../../../test/app.ts';
 import { createTestDatabase, testDriver, type TestDatabase } from '../../../test/db.ts';
 import { LOGIN_FAILED_MESSAGE } from './verify-login.ts';
+import { answerOf } from './login-challenge-test-kit.ts';
 import { safeNext } from './member-area.ts';
 import { queuedEmails } from '../../../test/mail-jobs.ts';
 
@@ -117,7 +118,11 @@ class Browser {
     const page = await this.get('/connexion');
     // A member already logged in is sent to their space: the form's token is then the one of that page.
     if (page.statusCode === 303) await this.get(page.headers.location as string);
-    return this.post('/connexion', { nir: member.nir, code: member.code, ...extra });
+    // Like a person, it answers the THR-03 question when the page asks one (login-challenge.test.ts).
+    const question = /<label for="challengeAnswer">Question de sécurité : ([^<]+)<\/label>/.exec(page.body)?.[1];
+    const token = /name="challengeToken" value="([^"]+)"/.exec(page.body)?.[1];
+    const challenge: Record<string, string> = question && token ? { challengeToken: token, challengeAnswer: answerOf(question) } : {};
+    return this.post('/connexion', { nir: member.nir, code: member.code, ...challenge, ...extra });
   }
 }
 
@@ -383,7 +388,8 @@ describe(`member login over HTTP (${testDriver()})`, () => {
     for (const c of cases) {
       const token = browser.csrf;
       const response = await t.app.inject({
-        method: 'POST', url: '/connexion', remoteAddress: browser.ip,
+        // Each case from an IP of its own: only the account differs (the IP's THR-03 state would otherwise change).
+        method: 'POST', url: '/connexion', remoteAddress: newIp(),
         headers: { cookie: browser.header(), 'user-agent': UA, 'content-type': 'application/x-www-form-urlencoded' },
         payload: new URLSearchParams({ _csrf: token, nir: c.nir, code: c.code }).toString(),
       });
@@ -398,7 +404,7 @@ describe(`member login over HTTP (${testDriver()})`, () => {
     for (const answer of answers.slice(1)) expect(answer).toEqual(answers[0]);
   });
 
-  test('THR-03 too many failures from one IP: a 429 page that says so, whatever the account', async () => {
+  test('THR-03 too many failures from one IP: a 429 page that says so, whatever the account, question answered or not', async () => {
     const member = await createMember();
     const browser = new Browser();
     for (let i = 0; i < 10; i++) expect((await browser.login({ nir: newNir(), code: '482915' })).statusCode).toBe(401);

@@ -34,10 +34,18 @@ import {
 import { EMAIL_CHECK_PATH, memberBar, needsEmailCheck, registerSessionRoutes } from './session-routes.ts';
 import { CODE_FORMAT_MESSAGE, LOGIN_FAILED_MESSAGE, LOGIN_THROTTLED_MESSAGE, verifyLogin } from './verify-login.ts';
 import { csrfOnlyBody, firstNameOf, MEMBER_HOME, requireMember, safeNext } from './member-area.ts';
+import { loginChallengeRequired, newLoginChallenge } from './login-challenge.ts';
 import { confirmNewDevice, notifyLock, openSessionOrChallenge, setPendingLogin } from './complete-login.ts';
 
 // VAL-03: every body and parameter through a strict schema (unknown keys refused), with length caps.
-const loginBody = z.strictObject({ _csrf: z.string().max(200), nir: z.string().max(100), code: z.string().max(100), next: z.string().max(500).optional() });
+const loginBody = z.strictObject({
+  _csrf: z.string().max(200),
+  nir: z.string().max(100),
+  code: z.string().max(100),
+  next: z.string().max(500).optional(),
+  challengeToken: z.string().max(200).optional(),
+  challengeAnswer: z.string().max(20).optional(),
+});
 const loginQuery = z.object({ next: z.string().max(500).optional(), motif: z.string().max(30).optional() });
 const deviceBody = z.strictObject({ _csrf: z.string().max(200), code: z.string().max(100) });
 const deviceParams = z.strictObject({ id: z.uuid() });
@@ -72,6 +80,7 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
   const mailCommon = { organisationName: organisation.name, phone: organisation.phone, publicUrl: config.publicUrl };
   const loginContext = { ...context, mailCommon };
 
+  const challengeFor = async (ip: string, now: Date) => ((await loginChallengeRequired(db, ip, now)) ? newLoginChallenge(pepper, ip, now) : null);
   const renderLogin = (reply: FastifyReply, props: Omit<LoginPageProps, 'organisation'>, status = 200) => sendPage(reply, h(LoginPage, { organisation, ...props }), status);
 
 
@@ -84,19 +93,22 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
     const next = query.success ? safeNext(query.data.next) : null;
     if (request.session?.kind === 'member') return reply.redirect(next ?? MEMBER_HOME, 303);
     const motif = query.success ? query.data.motif : undefined;
-    return renderLogin(reply, { csrfToken: request.csrfToken, nir: '', next, fieldErrors: {}, formError: null, notice: motif ? (NOTICES[motif] ?? null) : null });
+    const challenge = await challengeFor(request.ip, clock());
+    return renderLogin(reply, { csrfToken: request.csrfToken, nir: '', next, fieldErrors: {}, formError: null, notice: motif ? (NOTICES[motif] ?? null) : null, challenge });
   });
 
   app.post('/connexion', async (request, reply) => {
     const parsed = loginBody.safeParse(request.body);
     if (!parsed.success) throw new AppError('VALIDATION');
-    const { nir, code } = parsed.data;
+    const { nir, code, challengeToken, challengeAnswer } = parsed.data;
     const next = safeNext(parsed.data.next);
     const now = clock();
     const ip = request.ip;
-    const outcome = await verifyLogin(db, { nir, code, ip, now }, { keys: { blindIndexKey: config.secrets.blindIndexKey }, pepper, verifier: options.verifier });
-    const again = (status: number, fieldErrors: LoginPageProps['fieldErrors'], formError: string | null) =>
-      renderLogin(reply, { csrfToken: request.csrfToken, nir, next, fieldErrors, formError, notice: null }, status);
+    const challenge = challengeToken !== undefined ? { token: challengeToken, answer: challengeAnswer ?? '' } : null;
+    const outcome = await verifyLogin(db, { nir, code, ip, now, challenge }, { keys: { blindIndexKey: config.secrets.blindIndexKey }, pepper, verifier: options.verifier });
+    // Any refusal shows the next attempt's question when this network now needs one (THR-03).
+    const again = async (status: number, fieldErrors: LoginPageProps['fieldErrors'], formError: string | null) =>
+      renderLogin(reply, { csrfToken: request.csrfToken, nir, next, fieldErrors, formError, notice: null, challenge: await challengeFor(ip, now) }, status);
 
     switch (outcome.kind) {
       case 'VALIDATION': {
@@ -109,6 +121,8 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
       }
       case 'THROTTLED':
         return again(429, {}, LOGIN_THROTTLED_MESSAGE);
+      case 'CHALLENGE':
+        return again(400, outcome.answered ? { challengeAnswer: 'Réponse incorrecte : répondez à la nouvelle question, en chiffres.' } : {}, outcome.message);
       case 'INVALID':
       case 'LOCKED': {
         if (outcome.kind === 'INVALID' && outcome.lockedNow) await notifyLock(loginContext, outcome.lockedNow, now);

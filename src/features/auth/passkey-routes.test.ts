@@ -378,6 +378,40 @@ describe(`passkeys over HTTP (${testDriver()})`, () => {
     expect(await auditOf(owner.memberId, 'auth.passkey.removed')).toEqual(['auth.passkey.removed']);
   });
 
+  test('API passkey login: /api/v1/auth/passkey/options then /passkey/login open the session (the page’s use case); every failure is 401 PASSKEY_LOGIN_FAILED', async () => {
+    const member = await memberWithPasskey();
+    const client = new Browser();
+    const state = async () => (await client.get('/api/v1/auth/session')).json() as { authenticated: boolean; csrfToken: string };
+    client.csrf = (await state()).csrfToken;
+    expect((await client.json('/api/v1/auth/passkey/options', {}, null)).statusCode).toBe(403);
+    expect((await client.json('/api/v1/auth/passkey/options', { extra: 1 })).statusCode).toBe(400);
+    const failed = { error: { code: 'PASSKEY_LOGIN_FAILED', message: PASSKEY_LOGIN_FAILED } };
+
+    // Unknown key, then a replay of a consumed challenge: the same 401.
+    let options = await client.json('/api/v1/auth/passkey/options', {});
+    expect(options.statusCode).toBe(200);
+    expect(options.headers['cache-control']).toBe('no-store');
+    expect(options.json()).toMatchObject({ rpId: 'espace.test', userVerification: 'required' });
+    const stranger = new SoftAuthenticator();
+    const unknown = await client.json('/api/v1/auth/passkey/login', stranger.assert((options.json() as { challenge: string }).challenge));
+    expect([unknown.statusCode, unknown.json()]).toEqual([401, failed]);
+
+    options = await client.json('/api/v1/auth/passkey/options', {});
+    const challenge = (options.json() as { challenge: string }).challenge;
+    const login = await client.json('/api/v1/auth/passkey/login', member.key.assert(challenge));
+    expect([login.statusCode, login.json()]).toEqual([200, { status: 'AUTHENTICATED' }]);
+    expect(login.headers['cache-control']).toBe('no-store');
+    expect((await state()).authenticated).toBe(true);
+    client.csrf = (await state()).csrfToken;
+    const replay = await client.json('/api/v1/auth/passkey/login', member.key.assert(challenge));
+    expect([replay.statusCode, replay.json()]).toEqual([401, failed]);
+
+    const { rows } = await db.query<{ action: string; details: { channel?: string; reason?: string } }>(
+      `SELECT action, details FROM audit_log WHERE action IN ('auth.passkey.login', 'auth.passkey.failure') AND details->>'channel' = 'API' ORDER BY id`,
+    );
+    expect(rows.map((r) => (r.details.reason ? `${r.action}:${r.details.reason}` : r.action))).toEqual(['auth.passkey.failure:UNKNOWN_CREDENTIAL', 'auth.passkey.login', 'auth.passkey.failure:CHALLENGE']);
+  });
+
   test('the login page offers the passkey button only to scripts (hidden in the HTML)', async () => {
     const page = await new Browser().get('/connexion');
     expect(page.body).toMatch(/<div class="passkey-action" data-passkey="login" data-csrf="[^"]+" hidden><p><button type="button" class="button" data-passkey-button="true">Se connecter avec une clé d’accès<\/button>/);

@@ -44,7 +44,7 @@ const registrationBody = z.strictObject({
   clientExtensionResults: extensions,
   authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
 });
-const authenticationBody = z.strictObject({
+export const authenticationBody = z.strictObject({
   id: credentialId,
   rawId: credentialId,
   type: z.literal('public-key'),
@@ -58,7 +58,7 @@ const pageQuery = z.object({ retire: z.string().max(5).optional(), ajout: z.stri
 export const passkeyRoutes: Feature = (app, context) => register(app, context);
 
 function register(app: Parameters<Feature>[0], context: RouteContext): void {
-  const { config, db, clock, page, jobs, jobDefinitions, sessions } = context;
+  const { config, db, clock, page, jobs, jobDefinitions } = context;
   const { organisation } = page;
   const rp = relyingParty(config.publicUrl, organisation.name);
   const memberCookie = SESSION_LIMITS.member.cookie;
@@ -134,35 +134,56 @@ function register(app: Parameters<Feature>[0], context: RouteContext): void {
 
   // ------------------------------------------------------------------------------------------------------------
   app.post('/connexion/cle/options', async (request, reply) => {
-    const now = clock();
-    if ((await recentLoginOptions(db, request.ip, now)) >= PASSKEY_LIMITS.loginOptionsPerIp) throw new AppError('RATE_LIMITED');
-    const cookie = randomToken(32);
-    const options = await db.transaction((tx) => loginOptions(tx, { rp, cookie, ip: request.ip, now }));
-    reply.setCookie(PASSKEY_LOGIN_COOKIE, cookie, { ...COOKIE_OPTIONS, maxAge: Math.floor(PASSKEY_LIMITS.challengeTtlMs / 1000) });
+    const options = await issuePasskeyLoginOptions(context, request, reply);
     return reply.header('Cache-Control', 'no-store').send(options);
   });
 
   app.post('/connexion/cle', async (request, reply: FastifyReply) => {
-    const now = clock();
-    const ip = request.ip;
-    const cookie = request.cookies[PASSKEY_LOGIN_COOKIE];
-    reply.clearCookie(PASSKEY_LOGIN_COOKIE, COOKIE_OPTIONS);
-    const parsed = authenticationBody.safeParse(request.body);
-    const outcome = await db.transaction(async (tx) => {
-      // A malformed answer still consumes nothing: it is refused like any other failure.
-      if (!parsed.success) return { kind: 'FAILURE' as const, memberId: null, reason: 'MALFORMED' as const };
-      const result = await loginWithPasskey(tx, { rp, cookie, response: parsed.data, now });
-      if (result.kind === 'SUCCESS') {
-        const { memberId, credentialId } = result;
-        await sessions.start(tx, reply, request, 'member', memberId);
-        await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.passkey.login', memberId, details: { credentialId } });
-        await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { credentialId, via: 'PASSKEY' } });
-      }
-      return result;
-    });
-    if (outcome.kind === 'SUCCESS') return reply.send({ redirect: '/espace' });
-    // LOG-01: the reason is for the audit only; the answer is the same whatever went wrong.
-    await writeAudit(db, { now, ip, actorType: 'anonymous', actorId: null, action: 'auth.passkey.failure', memberId: outcome.memberId, details: { reason: outcome.reason } });
+    if (await completePasskeyLogin(context, request, reply, 'PAGE')) return reply.send({ redirect: '/espace' });
     return reply.status(401).send({ error: { code: 'UNAUTHENTICATED', message: PASSKEY_LOGIN_FAILED } });
   });
+}
+
+type PasskeyContext = Pick<RouteContext, 'db' | 'clock' | 'config' | 'page' | 'sessions'>;
+
+/** The discoverable-credential options of a passkey login and its opaque cookie; shared by the page and the API. */
+export async function issuePasskeyLoginOptions(context: PasskeyContext, request: FastifyRequest, reply: FastifyReply) {
+  const { db, clock, config, page } = context;
+  const now = clock();
+  if ((await recentLoginOptions(db, request.ip, now)) >= PASSKEY_LIMITS.loginOptionsPerIp) throw new AppError('RATE_LIMITED');
+  const cookie = randomToken(32);
+  const rp = relyingParty(config.publicUrl, page.organisation.name);
+  const options = await db.transaction((tx) => loginOptions(tx, { rp, cookie, ip: request.ip, now }));
+  reply.setCookie(PASSKEY_LOGIN_COOKIE, cookie, { ...COOKIE_OPTIONS, maxAge: Math.floor(PASSKEY_LIMITS.challengeTtlMs / 1000) });
+  return options;
+}
+
+/**
+ * Checks the signed assertion of a passkey login (loginWithPasskey) and opens the session; false for any failure,
+ * audited with its reason (LOG-01) while the caller gives one generic answer. Shared by the page and the API.
+ */
+export async function completePasskeyLogin(context: PasskeyContext, request: FastifyRequest, reply: FastifyReply, channel: 'PAGE' | 'API'): Promise<boolean> {
+  const { db, clock, config, page, sessions } = context;
+  const now = clock();
+  const ip = request.ip;
+  const rp = relyingParty(config.publicUrl, page.organisation.name);
+  const channelDetail = channel === 'API' ? { channel } : {};
+  const cookie = request.cookies[PASSKEY_LOGIN_COOKIE];
+  reply.clearCookie(PASSKEY_LOGIN_COOKIE, COOKIE_OPTIONS);
+  const parsed = authenticationBody.safeParse(request.body);
+  const outcome = await db.transaction(async (tx) => {
+    // A malformed answer still consumes nothing: it is refused like any other failure.
+    if (!parsed.success) return { kind: 'FAILURE' as const, memberId: null, reason: 'MALFORMED' as const };
+    const result = await loginWithPasskey(tx, { rp, cookie, response: parsed.data, now });
+    if (result.kind === 'SUCCESS') {
+      const { memberId, credentialId } = result;
+      await sessions.start(tx, reply, request, 'member', memberId);
+      await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.passkey.login', memberId, details: { credentialId, ...channelDetail } });
+      await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { credentialId, via: 'PASSKEY', ...channelDetail } });
+    }
+    return result;
+  });
+  if (outcome.kind === 'SUCCESS') return true;
+  await writeAudit(db, { now, ip, actorType: 'anonymous', actorId: null, action: 'auth.passkey.failure', memberId: outcome.memberId, details: { reason: outcome.reason, ...channelDetail } });
+  return false;
 }

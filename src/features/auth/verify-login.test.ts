@@ -6,6 +6,7 @@ import { computeNirKey, parseNir } from '../../domain/identity/nir.ts';
 import { accessCodeVerifier, hashAccessCode, type AccessCodeVerifier, type Argon2Params } from '../../platform/access-code-hash.ts';
 import { createTestDatabase, testDriver, type TestDatabase } from '../../../test/db.ts';
 import { testConfig } from '../../../test/app.ts';
+import { solvedChallenge } from './login-challenge-test-kit.ts';
 import { LOGIN_FAILED_MESSAGE, LOGIN_LIMITS, verifyLogin, type VerifyLoginOutcome } from './verify-login.ts';
 
 const secrets = testConfig().secrets;
@@ -14,6 +15,8 @@ const pepper = secrets.codePepper;
 // Cheap argon2 for the behaviour tests; the timing test uses the real parameters.
 const CHEAP: Argon2Params = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
 const MINUTE = 60_000;
+/** Repeated failures from one IP pass the THR-03 question (login-challenge.test.ts): these tests answer it. */
+const solved = <T extends { ip: string; now: Date }>(input: T) => ({ ...input, challenge: solvedChallenge(pepper, input.ip, input.now) });
 
 let db: TestDatabase;
 let organisationId: string;
@@ -185,13 +188,13 @@ describe(`verifyLogin (${testDriver()})`, () => {
     let t = new Date('2026-03-12T00:00:00Z').getTime();
     const next = () => new Date((t += 2 * MINUTE));
     for (let cycle = 0; cycle < 12; cycle++) {
-      expect((await verifyLogin(db, { nir: member.nir, code: '000001', ip, now: next() }, deps(verifier))).kind).toBe('INVALID');
-      expect((await verifyLogin(db, { nir: member.nir, code: '000002', ip, now: next() }, deps(verifier))).kind).toBe('INVALID');
-      expect((await verifyLogin(db, { nir: member.nir, code: member.code, ip, now: next() }, deps(verifier))).kind).toBe('SUCCESS');
+      expect((await verifyLogin(db, solved({ nir: member.nir, code: '000001', ip, now: next() }), deps(verifier))).kind).toBe('INVALID');
+      expect((await verifyLogin(db, solved({ nir: member.nir, code: '000002', ip, now: next() }), deps(verifier))).kind).toBe('INVALID');
+      expect((await verifyLogin(db, solved({ nir: member.nir, code: member.code, ip, now: next() }), deps(verifier))).kind).toBe('SUCCESS');
     }
-    const outcome = await verifyLogin(db, { nir: member.nir, code: '000003', ip, now: next() }, deps(verifier));
+    const outcome = await verifyLogin(db, solved({ nir: member.nir, code: '000003', ip, now: next() }), deps(verifier));
     expect(outcome).toEqual({ kind: 'INVALID', lockedNow: { memberId: member.memberId, kind: 'UNTIL_RESET', lockedUntil: null } });
-    expect((await verifyLogin(db, { nir: member.nir, code: member.code, ip, now: next() }, deps(verifier))).kind).toBe('LOCKED');
+    expect((await verifyLogin(db, solved({ nir: member.nir, code: member.code, ip, now: next() }), deps(verifier))).kind).toBe('LOCKED');
     const lockRow = (await auditRows(member.memberId)).find((r) => r.action === 'auth.lock')!;
     expect(lockRow.details).toMatchObject({ lock: 'UNTIL_RESET', failuresIn24h: 25, consecutiveFailures: 1 });
   });
@@ -240,22 +243,22 @@ describe(`verifyLogin (${testDriver()})`, () => {
     const ip = newIp();
     const t0 = new Date('2026-03-12T10:00:00Z').getTime();
     for (let i = 0; i < LOGIN_LIMITS.ipFailuresPerWindow; i++) {
-      expect((await verifyLogin(db, { nir: newNir(), code: '482915', ip, now: new Date(t0 + i * 1000) }, deps(verifier))).kind).toBe('INVALID');
+      expect((await verifyLogin(db, solved({ nir: newNir(), code: '482915', ip, now: new Date(t0 + i * 1000) }), deps(verifier))).kind).toBe('INVALID');
     }
     const before = verifier.real + verifier.dummy;
-    const refused = await verifyLogin(db, { nir: member.nir, code: member.code, ip, now: new Date(t0 + 10_000) }, deps(verifier));
+    const refused = await verifyLogin(db, solved({ nir: member.nir, code: member.code, ip, now: new Date(t0 + 10_000) }), deps(verifier));
     expect(refused).toEqual({ kind: 'THROTTLED', reason: 'IP_FAILURES', message: expect.stringMatching(/Trop de tentatives/) });
     expect(verifier.real + verifier.dummy).toBe(before);
     // Another IP is not affected; the same IP is free again once the first failure leaves the window.
-    expect((await verifyLogin(db, { nir: member.nir, code: member.code, ip: newIp(), now: new Date(t0 + 10_000) }, deps(verifier))).kind).toBe('SUCCESS');
-    expect((await verifyLogin(db, { nir: member.nir, code: member.code, ip, now: new Date(t0 + MINUTE + 1) }, deps(verifier))).kind).toBe('SUCCESS');
+    expect((await verifyLogin(db, solved({ nir: member.nir, code: member.code, ip: newIp(), now: new Date(t0 + 10_000) }), deps(verifier))).kind).toBe('SUCCESS');
+    expect((await verifyLogin(db, solved({ nir: member.nir, code: member.code, ip, now: new Date(t0 + MINUTE + 1) }), deps(verifier))).kind).toBe('SUCCESS');
   });
 
   test('THR-03 parallel bursts from one IP cannot overshoot the failure limit', async () => {
     const verifier = countingVerifier();
     const ip = newIp();
     const now = new Date('2026-03-12T10:00:00Z');
-    const outcomes = await Promise.all(Array.from({ length: 40 }, () => verifyLogin(db, { nir: newNir(), code: '482915', ip, now }, deps(verifier))));
+    const outcomes = await Promise.all(Array.from({ length: 40 }, () => verifyLogin(db, solved({ nir: newNir(), code: '482915', ip, now }), deps(verifier))));
     expect(outcomes.filter((o) => o.kind === 'INVALID')).toHaveLength(LOGIN_LIMITS.ipFailuresPerWindow);
     expect(outcomes.filter((o) => o.kind === 'THROTTLED')).toHaveLength(40 - LOGIN_LIMITS.ipFailuresPerWindow);
   });
@@ -265,16 +268,16 @@ describe(`verifyLogin (${testDriver()})`, () => {
     const verifier = countingVerifier();
     const ip = newIp();
     let t = new Date('2026-03-12T00:00:00Z').getTime();
-    expect((await verifyLogin(db, { nir: member.nir, code: member.code, ip, now: new Date(t) }, deps(verifier))).kind).toBe('SUCCESS');
+    expect((await verifyLogin(db, solved({ nir: member.nir, code: member.code, ip, now: new Date(t) }), deps(verifier))).kind).toBe('SUCCESS');
     for (let i = 1; i < LOGIN_LIMITS.ipDistinctNirsPerWindow; i++) {
       t += 10_000; // 6 a minute: under the failure limit
-      expect((await verifyLogin(db, { nir: newNir(), code: '482915', ip, now: new Date(t) }, deps(verifier))).kind).toBe('INVALID');
+      expect((await verifyLogin(db, solved({ nir: newNir(), code: '482915', ip, now: new Date(t) }), deps(verifier))).kind).toBe('INVALID');
     }
     t += 10_000;
-    expect(await verifyLogin(db, { nir: newNir(), code: '482915', ip, now: new Date(t) }, deps(verifier))).toMatchObject({ kind: 'THROTTLED', reason: 'IP_DISTINCT_NIRS' });
-    expect((await verifyLogin(db, { nir: member.nir, code: member.code, ip, now: new Date(t) }, deps(verifier))).kind).toBe('SUCCESS');
+    expect(await verifyLogin(db, solved({ nir: newNir(), code: '482915', ip, now: new Date(t) }), deps(verifier))).toMatchObject({ kind: 'THROTTLED', reason: 'IP_DISTINCT_NIRS' });
+    expect((await verifyLogin(db, solved({ nir: member.nir, code: member.code, ip, now: new Date(t) }), deps(verifier))).kind).toBe('SUCCESS');
     const nextDay = new Date(t + 24 * 60 * MINUTE);
-    expect((await verifyLogin(db, { nir: newNir(), code: '482915', ip, now: nextDay }, deps(verifier))).kind).toBe('INVALID');
+    expect((await verifyLogin(db, solved({ nir: newNir(), code: '482915', ip, now: nextDay }), deps(verifier))).kind).toBe('INVALID');
   });
 
   test('LOG-01 every outcome writes exactly one audit row with who, what, when and where, never the code or the NIR', async () => {
@@ -294,7 +297,7 @@ describe(`verifyLogin (${testDriver()})`, () => {
     ];
     for (const [nir, code, i] of calls) {
       const before = await count();
-      await verifyLogin(db, { nir, code, ip, now: new Date(t0 + i * 1000) }, deps(verifier));
+      await verifyLogin(db, solved({ nir, code, ip, now: new Date(t0 + i * 1000) }), deps(verifier));
       expect(await count()).toBe(before + 1);
     }
     const { rows } = await db.query<{ action: string; actor_type: string; occurred_at: Date; ip: string }>(`SELECT * FROM audit_log WHERE ip = $1 ORDER BY id`, [ip]);

@@ -14,6 +14,7 @@ import { afterFailure, ipThrottle, isLocked, LOGIN_LIMITS, type IpThrottle, type
 import { parseNir, type NirErrorCode } from '../../domain/identity/nir.ts';
 import { accessCodeVerifier, type AccessCodeVerifier } from '../../platform/access-code-hash.ts';
 import { blindIndex } from '../../platform/crypto.ts';
+import { alarmActive, challengeReason, checkLoginChallenge, LOGIN_CHALLENGE_LIMITS, type ChallengeAnswer, type ChallengeReason } from './login-challenge.ts';
 
 export { LOGIN_LIMITS };
 
@@ -22,8 +23,11 @@ export const LOGIN_FAILED_MESSAGE =
   'Numéro de Sécurité sociale ou code d’accès incorrect. Après plusieurs essais, l’accès est suspendu : utilisez « code oublié » pour le retrouver.';
 export const LOGIN_THROTTLED_MESSAGE = 'Trop de tentatives de connexion depuis votre réseau. Patientez quelques minutes avant de réessayer.';
 export const CODE_FORMAT_MESSAGE = 'Le code d’accès comporte exactement 6 chiffres.';
+export const LOGIN_CHALLENGE_MESSAGE = 'Par sécurité, répondez à la question ci-dessous, puis saisissez à nouveau votre code d’accès.';
+export const LOGIN_CHALLENGE_WRONG_MESSAGE = 'La réponse à la question de sécurité est incorrecte. Répondez à la nouvelle question, puis saisissez à nouveau votre code d’accès.';
 
-export type VerifyLoginInput = { nir: string; code: string; ip: string; now: Date };
+/** `challenge`: the answer to the THR-03 question, when the form carried one (login-challenge.ts). */
+export type VerifyLoginInput = { nir: string; code: string; ip: string; now: Date; challenge?: ChallengeAnswer | null };
 
 export type VerifyLoginDeps = {
   keys: { blindIndexKey: Buffer };
@@ -39,6 +43,7 @@ export type LockNotice = { memberId: string; kind: LockKind; lockedUntil: Date |
 export type VerifyLoginOutcome =
   | { kind: 'VALIDATION'; field: 'nir' | 'code'; reason: NirErrorCode | 'CODE_FORMAT'; message: string }
   | { kind: 'THROTTLED'; reason: IpThrottle; message: string }
+  | { kind: 'CHALLENGE'; reason: ChallengeReason; answered: boolean; message: string }
   | { kind: 'SUCCESS'; memberId: string; attemptId: string }
   | { kind: 'INVALID'; lockedNow: LockNotice | null }
   | { kind: 'LOCKED'; lockedNow: null };
@@ -78,17 +83,21 @@ export async function verifyLogin(db: Database, input: VerifyLoginInput, deps: V
   const nirHmac = blindIndex(deps.keys.blindIndexKey, nir.value.value);
 
   // 2. THR-03, per client IP. An advisory lock per IP makes check-then-insert atomic; the attempt is
-  // recorded PENDING (counted as a failure) before the verification starts.
-  const ipStep = await db.transaction(async (tx): Promise<{ throttled: IpThrottle } | { attemptId: string }> => {
+  // recorded PENDING (counted as a failure) before the verification starts. Past the soft thresholds, or while the
+  // failure-rate alarm is up, the attempt must carry a solved challenge (login-challenge.ts).
+  type IpStep = { throttled: IpThrottle } | { challenge: ChallengeReason; answered: boolean } | { attemptId: string };
+  const ipStep = await db.transaction(async (tx): Promise<IpStep> => {
     await tx.query('SELECT pg_advisory_xact_lock(727002, hashtext($1))', [input.ip]);
     const failureSince = new Date(now.getTime() - limits.ipFailureWindowMs);
     const nirSince = new Date(now.getTime() - limits.ipDistinctNirWindowMs);
-    const { rows } = await tx.query<{ failures: number; distinct_nirs: number; seen: boolean | null }>(
+    const challengeSince = new Date(now.getTime() - LOGIN_CHALLENGE_LIMITS.ipChallengeWindowMs);
+    const { rows } = await tx.query<{ failures: number; failures_hour: number; distinct_nirs: number; seen: boolean | null }>(
       `SELECT count(*) FILTER (WHERE outcome <> 'SUCCESS' AND attempted_at > $2)::int AS failures,
+              count(*) FILTER (WHERE outcome <> 'SUCCESS' AND attempted_at > $5)::int AS failures_hour,
               count(DISTINCT nir_hmac) FILTER (WHERE attempted_at > $3)::int AS distinct_nirs,
               bool_or(nir_hmac = $4 AND attempted_at > $3) AS seen
-         FROM login_attempt WHERE ip = $1 AND attempted_at > least($2, $3)`,
-      [input.ip, failureSince, nirSince, nirHmac],
+         FROM login_attempt WHERE ip = $1 AND attempted_at > least($2, $3, $5)`,
+      [input.ip, failureSince, nirSince, nirHmac, challengeSince],
     );
     const counters = rows[0]!;
     const throttled = ipThrottle({ failuresInWindow: counters.failures, distinctNirsInWindow: counters.distinct_nirs, nirAlreadySeen: counters.seen === true }, limits);
@@ -96,11 +105,25 @@ export async function verifyLogin(db: Database, input: VerifyLoginInput, deps: V
       await audit(tx, input, { actorType: 'anonymous', actorId: null, action: 'auth.login.throttled', subjectId: null, details: { limit: throttled } });
       return { throttled };
     }
+    const reason = challengeReason({
+      failuresInHour: counters.failures_hour, distinctNirs: counters.distinct_nirs, nirAlreadySeen: counters.seen === true, alarm: await alarmActive(tx, now),
+    });
+    if (reason) {
+      const answered = !!input.challenge;
+      const solved = answered && (await checkLoginChallenge(tx, deps.pepper, { ...input.challenge!, ip: input.ip, now }));
+      if (!solved) {
+        await audit(tx, input, { actorType: 'anonymous', actorId: null, action: 'auth.login.challenged', subjectId: null, details: { reason, answered } });
+        return { challenge: reason, answered };
+      }
+    }
     const attemptId = randomUUID();
     await tx.query(`INSERT INTO login_attempt (id, ip, nir_hmac, outcome, attempted_at) VALUES ($1, $2, $3, 'PENDING', $4)`, [attemptId, input.ip, nirHmac, now]);
     return { attemptId };
   });
   if ('throttled' in ipStep) return { kind: 'THROTTLED', reason: ipStep.throttled, message: LOGIN_THROTTLED_MESSAGE };
+  if ('challenge' in ipStep) {
+    return { kind: 'CHALLENGE', reason: ipStep.challenge, answered: ipStep.answered, message: ipStep.answered ? LOGIN_CHALLENGE_WRONG_MESSAGE : LOGIN_CHALLENGE_MESSAGE };
+  }
   const { attemptId } = ipStep;
 
   // 3. The account, its row locked for the whole evaluation.
