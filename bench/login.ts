@@ -6,13 +6,17 @@
 // emailed new-device step. The server runs in-process with TRUST_PROXY=127.0.0.1 and each account logs in from its own
 // X-Forwarded-For address, so the per-IP limits (THR-03) do not trip.
 //
+// ENUM-02 timing parity, after the load: 200 sequential logins per case (unknown NIR, wrong code, locked account),
+// interleaved so that the machine's load drifts over all three alike, each from its own address; prints the median of
+// each case, the differences and ratios to the unknown-NIR median (target |Δ median| < 10 ms, security.md).
+//
 // Usage: npm run bench:login                       (embedded PGlite, in memory)
 //        DATABASE_URL=postgres://… npm run bench:login   (creates espace_bench_login_<pid> on that server, drops it at the end)
 // Optional: BENCH_SECONDS (default 30), BENCH_CONNECTIONS (default 20). Nothing is asserted here.
 import { randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -26,6 +30,7 @@ import { ACCESS_CODE_ARGON2, hashAccessCode, verifyAccessCode } from '../src/pla
 import { createApp, createPlatform } from '../src/platform/app.ts';
 import { generateDocumentSigningKey, loadConfig } from '../src/platform/config.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { computeNirKey } from '../src/domain/identity/nir.ts';
 
 // autocannon ships no types: the part used here.
 type Latency = { p50: number; p90: number; p97_5: number; p99: number; max: number };
@@ -89,7 +94,7 @@ try {
   // --- 500 accounts, each with its own known code and one trusted device ----------------------------------------
   const keys = { dataEncryptionKey: config.secrets.dataEncryptionKey, blindIndexKey: config.secrets.blindIndexKey };
   const seedStarted = performance.now();
-  const accounts: { nir: string; code: string; deviceToken: string; ip: string }[] = [];
+  const accounts: { memberId: string; nir: string; code: string; deviceToken: string; ip: string }[] = [];
   for (let batch = 0; batch < ACCOUNTS; batch += 4) {
     const made = await Promise.all(
       Array.from({ length: Math.min(4, ACCOUNTS - batch) }, async (_, k) => {
@@ -97,7 +102,7 @@ try {
         const code = String(100_000 + ((i * 7919) % 900_000));
         const member = await createHouseholdMember(db, keys, { organisationId, email: 'verified', code, pepper: config.secrets.codePepper });
         const { token } = await rememberDevice(db, member.memberId, UA, new Date());
-        return { nir: member.nir, code, deviceToken: token, ip: `10.77.${i >> 8}.${i & 255}` };
+        return { memberId: member.memberId, nir: member.nir, code, deviceToken: token, ip: `10.77.${i >> 8}.${i & 255}` };
       }),
     );
     accounts.push(...made);
@@ -176,6 +181,42 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 500));
 
   const { rows } = await db.query<{ outcome: string; n: number }>(`SELECT outcome, count(*)::int AS n FROM login_attempt GROUP BY outcome ORDER BY outcome`);
+
+  // --- ENUM-02: timing parity of the three refusals, one request at a time ------------------------------------------
+  const PARITY_SAMPLES = 200;
+  const lockedAccounts = accounts.slice(ACCOUNTS - 20);
+  await db.query(`UPDATE member_credential SET locked_until_reset = true WHERE member_id = ANY($1::uuid[])`, [lockedAccounts.map((a) => a.memberId)]);
+  const unknownNir = (i: number) => {
+    const body = `1${50 + (i % 40)}0575${100_100 + i}`;
+    return body + computeNirKey(body);
+  };
+  const cases = {
+    unknownNir: (i: number) => ({ nir: unknownNir(i), code: '582913' }),
+    // Accounts 0…199 get one wrong code each: far from the 3-failure lock.
+    wrongCode: (i: number) => ({ nir: accounts[i]!.nir, code: accounts[i]!.code === '999999' ? '999998' : '999999' }),
+    locked: (i: number) => ({ nir: lockedAccounts[i % lockedAccounts.length]!.nir, code: lockedAccounts[i % lockedAccounts.length]!.code }),
+  };
+  const parity: Record<keyof typeof cases, number[]> = { unknownNir: [], wrongCode: [], locked: [] };
+  for (let i = 0; i < PARITY_SAMPLES; i++) {
+    for (const name of Object.keys(cases) as (keyof typeof cases)[]) {
+      const headers = { ...request(0).headers, cookie: `__Host-espace-csrf=${csrfCookie}`, 'x-forwarded-for': `10.88.${Object.keys(cases).indexOf(name)}.${i}` };
+      const started = performance.now();
+      const answer = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers, body: JSON.stringify(cases[name](i)) });
+      await answer.arrayBuffer();
+      parity[name].push(performance.now() - started);
+      if (answer.status !== 401) throw new Error(`ENUM-02 ${name}: expected 401, got ${answer.status}`);
+    }
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const medians = Object.fromEntries(Object.entries(parity).map(([name, values]) => [name, +median(values).toFixed(1)])) as Record<keyof typeof cases, number>;
+  const timingParity = {
+    samplesPerCase: PARITY_SAMPLES,
+    medianMs: medians,
+    deltaMs: { wrongCode: +(medians.wrongCode - medians.unknownNir).toFixed(1), locked: +(medians.locked - medians.unknownNir).toFixed(1) },
+    ratio: { wrongCode: +(medians.wrongCode / medians.unknownNir).toFixed(3), locked: +(medians.locked / medians.unknownNir).toFixed(3) },
+    loadAverage1m: +loadavg()[0]!.toFixed(1),
+  };
+
   const p = result.latency;
   const figures = {
     date: new Date().toISOString().slice(0, 10),
@@ -195,6 +236,7 @@ try {
     argon2Params: ACCESS_CODE_ARGON2,
     eventLoopDelayP99Ms: +(lag.percentile(99) / 1e6).toFixed(1),
     loginAttempts: Object.fromEntries(rows.map((r) => [r.outcome, r.n])),
+    timingParity,
   };
   // autocannon reports p90, p97.5 and p99 but no p95: p95 is computed from every response time it reported.
   times.sort((a, b) => a - b);
@@ -207,6 +249,11 @@ try {
   console.log(`one argon2id verification (m=${ACCESS_CODE_ARGON2.memoryCost} KiB, t=${ACCESS_CODE_ARGON2.timeCost}, p=${ACCESS_CODE_ARGON2.parallelism}): ${figures.argon2VerifyMs} ms (median of 15, idle)`);
   console.log(`p95 / one verification: ${(p95Ms / verifyMs).toFixed(1)} (target ≤ 4); p50 / one verification: ${(p.p50 / verifyMs).toFixed(1)}`);
   console.log(`event-loop delay p99: ${figures.eventLoopDelayP99Ms} ms; login_attempt outcomes: ${JSON.stringify(figures.loginAttempts)}`);
+  console.log(
+    `ENUM-02 timing parity (${PARITY_SAMPLES} sequential logins per case, load ${timingParity.loadAverage1m}): median unknown NIR ${medians.unknownNir} ms, ` +
+      `wrong code ${medians.wrongCode} ms (Δ ${timingParity.deltaMs.wrongCode} ms, ×${timingParity.ratio.wrongCode}), ` +
+      `locked ${medians.locked} ms (Δ ${timingParity.deltaMs.locked} ms, ×${timingParity.ratio.locked}); target |Δ| < 10 ms`,
+  );
   console.log(JSON.stringify({ ...figures, latencyMs: { ...figures.latencyMs, p95: p95Ms } }));
 } finally {
   await closeAll();
