@@ -115,7 +115,7 @@ describe('paper claims: page, API, files', () => {
     expect(response.statusCode).toBe(303);
     const lineId = /envoye=([0-9a-f-]{36})$/.exec(response.headers.location as string)![1]!;
     const after = await counts();
-    expect(after).toEqual({ ...before, statement: before.statement! + 1, claim_line: before.claim_line! + 1, claim_line_status: before.claim_line_status! + 1, paper_claim: before.paper_claim! + 1, paper_claim_file: before.paper_claim_file! + 2, stored_file: before.stored_file! + 2 });
+    expect(after).toEqual({ ...before, statement: before.statement! + 1, claim_line: before.claim_line! + 1, paper_claim: before.paper_claim! + 1, paper_claim_file: before.paper_claim_file! + 2, stored_file: before.stored_file! + 2 });
 
     const confirmation = await browser.get(response.headers.location as string);
     expect(confirmation.body).toContain('Nous avons bien reçu votre envoi le 26/11/2026');
@@ -147,7 +147,7 @@ describe('paper claims: page, API, files', () => {
     // The line reads right in the list, the detail, the CSV and the PDF: received, by paper, parts pending (not 0 €).
     const list = await browser.get('/remboursements?annee=2026');
     const row = list.body.slice(list.body.indexOf(`/remboursements/${lineId}`), list.body.indexOf('</tr>', list.body.indexOf(`/remboursements/${lineId}`)));
-    expect(row).toContain('Dr Exemple, Lisbonne · Feuille de soins papier');
+    expect(row).toContain('Dr Exemple, Lisbonne · Feuille de soins papier, reçue le 26/11/2026');
     expect(row).toContain('colspan="3" class="pending">En attente de traitement');
     expect(row).toContain('>Reçu</span>');
     expect(row).toMatch(/1\s234,56\s€/);
@@ -156,6 +156,7 @@ describe('paper claims: page, API, files', () => {
     expect(detail.body).toContain(`<a href="/remboursements/papier/fichiers/${files[0]!.id}">feuille.pdf</a>`);
     expect(detail.body).toContain('Votre commentaire : Soins au Portugal');
     expect(detail.body).toMatch(/<strong>Reçu<\/strong> le 26\/11\/2026/);
+    expect(detail.body.match(/<strong>Reçu<\/strong>/g)).toHaveLength(1);
     const csv = await browser.get('/remboursements/export.csv?annee=2026');
     expect(csv.body).toMatch(/20\/11\/2026;[^;]+;Consultation;Dr Exemple, Lisbonne;Feuille de soins papier;1234,56;en attente;en attente;en attente;Reçu\r\n/);
     const dashboard = await browser.get('/espace');

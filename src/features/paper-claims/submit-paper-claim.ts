@@ -122,13 +122,14 @@ export async function submitPaperClaim(
     );
     const explanation = `Document reçu le ${formatFrenchDate(today)}, en attente de traitement : nos services calculent la part de la Sécurité sociale et celle de la mutuelle.`;
     // The parts are unknown until the back office processes the claim: nothing paid yet, so all of it is still the member's.
+    // Its arrival is the line's received_at (ADR 010), not a claim_line_status row.
     const { rows: [line] } = await tx.query<{ id: string }>(
       `INSERT INTO claim_line (statement_id, member_id, beneficiary_id, line_number, care_date, family, act_code, provider_name, charged_cents, base_cents,
-                               amo_rate_bp, amo_cents, flat_fee_cents, deductible_cents, amo_net_cents, amc_cents, remaining_cents, rule, explanation, status, created_at)
-       VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, 0, 0, 0, 0, 0, 0, 0, $8, $9, $10, 'RECEIVED', $11) RETURNING id`,
+                               amo_rate_bp, amo_cents, flat_fee_cents, deductible_cents, amo_net_cents, amc_cents, remaining_cents, rule, explanation, status,
+                               created_at, received_at)
+       VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, 0, 0, 0, 0, 0, 0, 0, $8, $9, $10, 'RECEIVED', $11, $11) RETURNING id`,
       [statement!.id, viewer.memberId, claim.beneficiaryId, claim.careDate, claim.family, PAPER_ACT_CODE, claim.provider, claim.chargedCents, PAPER_PENDING_RULE, explanation, deps.now],
     );
-    await tx.query(`INSERT INTO claim_line_status (claim_line_id, status, changed_at) VALUES ($1, 'RECEIVED', $2)`, [line!.id, deps.now]);
     const { rows: [paper] } = await tx.query<{ id: string }>(
       `INSERT INTO paper_claim (member_id, beneficiary_id, statement_id, claim_line_id, care_date, family, charged_cents, provider_name, comment, received_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,

@@ -4,6 +4,7 @@
  */
 import { CARE_GROUPS, STATUS_SLUGS, actLabel, channelLabel, statusLabel, type CareGroup, type ClaimStatus, type StatusSlug } from '../../domain/claims/labels.ts';
 import type { Family } from '../../domain/coverage/index.ts';
+import { parisDate } from '../../domain/dates.ts';
 import type { Queryable } from '../../db/database.ts';
 import type { Viewer } from '../auth/member-area.ts';
 
@@ -37,6 +38,8 @@ export type ReimbursementRow = {
   statusLabel: string;
   paidOn: string | null;
   channel: string;
+  /** The day the line reached the mutuelle (Paris date). */
+  receivedOn: string;
   /** A paper claim not processed yet: the Sécurité sociale and mutuelle parts are unknown, shown « en attente de traitement ». */
   amountsPending: boolean;
 };
@@ -90,6 +93,8 @@ type Row = {
   id: string; care_date: string; beneficiary_id: string; first_name: string; provider_name: string | null; act_code: string; family: Family;
   charged_cents: number; amo_net_cents: number; amc_cents: number; remaining_cents: number; status: ClaimStatus; paid_at: string | null;
   source: 'NOEMIE' | 'PAPER' | 'THIRD_PARTY'; third_party_payment: boolean;
+  /** A Date, or its JSON text when the row comes through json_agg. */
+  received_at: Date | string;
 };
 
 export function toReimbursementRow(r: Row): ReimbursementRow {
@@ -109,12 +114,13 @@ export function toReimbursementRow(r: Row): ReimbursementRow {
     statusLabel: statusLabel(r.status, r.paid_at),
     paidOn: r.paid_at,
     channel: channelLabel(r.source, r.third_party_payment),
+    receivedOn: parisDate(new Date(r.received_at)),
     amountsPending: r.source === 'PAPER' && r.status === 'RECEIVED',
   };
 }
 
 export const ROW_COLUMNS = `c.id, c.care_date, c.beneficiary_id, b.first_name, c.provider_name, c.act_code, c.family, c.charged_cents, c.amo_net_cents, c.amc_cents,
-  c.remaining_cents, c.status, c.paid_at, s.source, c.third_party_payment`;
+  c.remaining_cents, c.status, c.paid_at, s.source, c.third_party_payment, c.received_at`;
 
 /** The page query of a filter: keyset cursor, newest care first, one line more than the page to know if another follows. */
 function pageQuery(viewer: Viewer, filters: ReimbursementFilters, pageSize: number): { sql: string; params: unknown[] } {

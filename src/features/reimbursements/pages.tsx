@@ -136,6 +136,7 @@ export function ReimbursementsPage({ organisation, member, list, filters }: { or
                   <a href={`/remboursements/${r.id}`}>{r.act}</a>
                   <span class="muted">
                     {r.provider} · {r.channel}
+                    {r.amountsPending ? `, reçue le ${formatFrenchDate(r.receivedOn)}` : ''}
                   </span>
                 </th>
                 <td data-label="Pour">{r.beneficiaryFirstName}</td>
