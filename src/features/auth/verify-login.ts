@@ -128,14 +128,25 @@ export async function verifyLogin(db: Database, input: VerifyLoginInput, deps: V
 
   // 3. The account, its row locked for the whole evaluation.
   const decided = await db.transaction(async (tx): Promise<{ outcome: VerifyLoginOutcome; dummy: boolean }> => {
+    // The ouvrant droit by the household's NIR; else a beneficiary with a login of their own, by their own NIR (ADR 011).
+    const { rows: accounts } = await tx.query<{ member_id: string; beneficiary_id: string | null }>(
+      `SELECT id AS member_id, NULL::uuid AS beneficiary_id FROM member WHERE nir_hmac = $1 AND status = 'ACTIVE'
+       UNION ALL
+       SELECT b.member_id, b.id FROM beneficiary b JOIN beneficiary_credential bc ON bc.beneficiary_id = b.id JOIN member m ON m.id = b.member_id
+        WHERE b.own_nir_hmac = $1 AND b.relationship <> 'SELF' AND m.status = 'ACTIVE'
+       ORDER BY 2 NULLS FIRST LIMIT 1`,
+      [nirHmac],
+    );
+    const memberId = accounts[0]?.member_id ?? null;
+    const beneficiaryId = accounts[0]?.beneficiary_id ?? null;
+    // Whose code and lock state: the household's, or the beneficiary's own.
+    const account = beneficiaryId ? { table: 'beneficiary_credential', key: 'beneficiary_id', id: beneficiaryId } : { table: 'member_credential', key: 'member_id', id: memberId };
     const settle = (outcome: 'SUCCESS' | 'FAILURE' | 'LOCKED', memberId: string | null) =>
-      tx.query(`UPDATE login_attempt SET outcome = $2, member_id = $3, decided_at = $4 WHERE id = $1`, [attemptId, outcome, memberId, now]);
-    const { rows: members } = await tx.query<{ id: string }>(`SELECT id FROM member WHERE nir_hmac = $1 AND status = 'ACTIVE'`, [nirHmac]);
-    const memberId = members[0]?.id ?? null;
+      tx.query(`UPDATE login_attempt SET outcome = $2, member_id = $3, beneficiary_id = $5, decided_at = $4 WHERE id = $1`, [attemptId, outcome, memberId, now, beneficiaryId]);
     const { rows: credentials } = memberId
       ? await tx.query<CredentialRow>(
-          `SELECT code_hash, consecutive_failures, locked_until, locked_until_reset FROM member_credential WHERE member_id = $1 FOR UPDATE`,
-          [memberId],
+          `SELECT code_hash, consecutive_failures, locked_until, locked_until_reset FROM ${account.table} WHERE ${account.key} = $1 FOR UPDATE`,
+          [account.id],
         )
       : { rows: [] as CredentialRow[] };
     const credential = credentials[0];
@@ -153,26 +164,26 @@ export async function verifyLogin(db: Database, input: VerifyLoginInput, deps: V
 
     if (await verifier.verify(credential.code_hash, input.code)) {
       await tx.query(
-        `UPDATE member_credential SET consecutive_failures = 0, locked_until = NULL, last_success_at = $2, updated_at = $2 WHERE member_id = $1`,
-        [memberId, now],
+        `UPDATE ${account.table} SET consecutive_failures = 0, locked_until = NULL, last_success_at = $2, updated_at = $2 WHERE ${account.key} = $1`,
+        [account.id, now],
       );
       await settle('SUCCESS', memberId);
-      await audit(tx, input, { actorType: 'member', actorId: memberId, action: 'auth.login.success', subjectId: memberId, details: { attemptId } });
+      await audit(tx, input, { actorType: 'member', actorId: memberId, action: 'auth.login.success', subjectId: memberId, details: { attemptId, ...(beneficiaryId ? { beneficiaryId } : {}) } });
       return { outcome: { kind: 'SUCCESS', memberId, attemptId }, dummy: false };
     }
 
     const { rows: window } = await tx.query<{ failures: number }>(
-      `SELECT count(*)::int AS failures FROM login_attempt WHERE member_id = $1 AND outcome = 'FAILURE' AND attempted_at > $2`,
-      [memberId, new Date(now.getTime() - limits.failureWindowMs)],
+      `SELECT count(*)::int AS failures FROM login_attempt WHERE member_id = $1 AND outcome = 'FAILURE' AND attempted_at > $2 AND beneficiary_id IS NOT DISTINCT FROM $3::uuid`,
+      [memberId, new Date(now.getTime() - limits.failureWindowMs), beneficiaryId],
     );
     const failuresInWindow = window[0]!.failures + 1;
     const next = afterFailure(state, failuresInWindow, now, limits);
     await tx.query(
-      `UPDATE member_credential
+      `UPDATE ${account.table}
           SET consecutive_failures = $2, locked_until = $3, locked_until_reset = $4, last_failure_at = $5, updated_at = $5,
               locked_at = CASE WHEN $6::boolean THEN $5 ELSE locked_at END
-        WHERE member_id = $1`,
-      [memberId, next.consecutiveFailures, next.lockedUntil, next.lockedUntilReset, now, next.lock !== null],
+        WHERE ${account.key} = $1`,
+      [account.id, next.consecutiveFailures, next.lockedUntil, next.lockedUntilReset, now, next.lock !== null],
     );
     await settle('FAILURE', memberId);
     const details = { reason: 'WRONG_CODE', consecutiveFailures: next.consecutiveFailures, failuresIn24h: failuresInWindow, attemptId };
