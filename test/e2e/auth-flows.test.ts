@@ -18,6 +18,7 @@ import { generateLetter, lettersDir } from '../../src/features/letters/generate-
 import { createTestApp, testClock, type TestApp } from '../app.ts';
 import { createTestDatabase, type TestDatabase } from '../db.ts';
 import { CHROMIUM_ARGS, checkAccessibility, E2E_ORGANISATION, formatViolations } from './harness.ts';
+import { answerOf } from '../../src/features/auth/login-challenge-test-kit.ts';
 
 const CODE = '482915';
 const NEW_CODE = '730518';
@@ -80,6 +81,9 @@ async function submitLogin(page: Page, nir: string, code: string) {
   await page.goto('/connexion');
   await page.getByLabel('Numéro de Sécurité sociale').fill(nir);
   await page.getByLabel('Code d’accès').fill(code);
+  // Every page here comes from 127.0.0.1: after the lock test's failures it must answer the THR-03 question, as a person would.
+  const question = page.locator('label[for="challengeAnswer"]');
+  if ((await question.count()) > 0) await page.getByLabel(/^Question de sécurité/).fill(answerOf(((await question.textContent()) ?? '').replace('Question de sécurité : ', '')));
   await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/connexion'), page.getByRole('button', { name: 'Se connecter', exact: true }).click()]);
   await page.waitForLoadState('load');
 }

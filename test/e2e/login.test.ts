@@ -9,6 +9,7 @@ import { computeNirKey } from '../../src/domain/identity/nir.ts';
 import { hashAccessCode } from '../../src/platform/access-code-hash.ts';
 import { checkAccessibility, closeHarness, formatViolations, harness, openPage, type Harness, type OpenedPage } from './harness.ts';
 import { queuedEmails } from '../mail-jobs.ts';
+import { answerOf } from '../../src/features/auth/login-challenge-test-kit.ts';
 
 let h: Harness;
 const opened: OpenedPage[] = [];
@@ -153,5 +154,33 @@ describe('member login in the browser', () => {
     await submitLogin(page);
     expect(await page.getByRole('alert').textContent()).toContain('incorrect');
     await expectNoViolations(page);
+  });
+});
+
+describe('THR-03 the login question in the browser', () => {
+  test('THR-03 while the failure alarm is up: the question is a plain labelled field of the login form; zero axe violations, empty and with errors', async () => {
+    const member = await createMember();
+    // The alarm, as the watch-login-failures job raises it (login-challenge.ts): global, so removed at the end.
+    await h.db.query(`INSERT INTO auth_alarm (kind, raised_at, active_until, failures, baseline) VALUES ('LOGIN_FAILURE_RATE', now(), now() + interval '1 hour', 30, 10)`);
+    try {
+      const page = await open();
+      await page.goto('/connexion');
+      const label = page.locator('label[for="challengeAnswer"]');
+      expect(await label.textContent()).toMatch(/^Question de sécurité : Combien font \S+ (plus|moins) \S+ \?$/);
+      await expectNoViolations(page);
+
+      await page.getByLabel('Numéro de Sécurité sociale').fill(member.nir);
+      await page.getByLabel('Code d’accès').fill(member.code);
+      await page.getByLabel(/^Question de sécurité/).fill('99');
+      await submitLogin(page);
+      expect(await page.locator('.error-summary').textContent()).toContain('La réponse à la question de sécurité est incorrecte');
+      await expectNoViolations(page);
+
+      await page.getByLabel('Code d’accès').fill(member.code);
+      await page.getByLabel(/^Question de sécurité/).fill(answerOf(((await label.textContent()) ?? '').replace('Question de sécurité : ', '')));
+      await Promise.all([page.waitForURL(`${h.baseUrl}/connexion/appareil`), page.getByRole('button', { name: 'Se connecter', exact: true }).click()]);
+    } finally {
+      await h.db.query(`DELETE FROM auth_alarm`);
+    }
   });
 });

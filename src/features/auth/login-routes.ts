@@ -104,7 +104,8 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
     const next = safeNext(parsed.data.next);
     const now = clock();
     const ip = request.ip;
-    const challenge = challengeToken !== undefined ? { token: challengeToken, answer: challengeAnswer ?? '' } : null;
+    // An empty answer field counts as no answer: the question is asked again, not marked wrong.
+    const challenge = challengeToken !== undefined && (challengeAnswer ?? '').trim() !== '' ? { token: challengeToken, answer: challengeAnswer! } : null;
     const outcome = await verifyLogin(db, { nir, code, ip, now, challenge }, { keys: { blindIndexKey: config.secrets.blindIndexKey }, pepper, verifier: options.verifier });
     // Any refusal shows the next attempt's question when this network now needs one (THR-03).
     const again = async (status: number, fieldErrors: LoginPageProps['fieldErrors'], formError: string | null) =>
