@@ -83,45 +83,45 @@ async function sendWithOneMistake(page: Page, daysAgo: number, axe: boolean) {
   const expectNoViolations = async (p: Page) => {
     if (axe) await expectAxeClean(p);
   };
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Envoyer une feuille de soins ou une facture');
-    await expectNoViolations(page);
+  expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Envoyer une feuille de soins ou une facture');
+  await expectNoViolations(page);
 
-    const today = parisDate(new Date());
-    const careDate = parisDate(new Date(Date.now() - daysAgo * 86_400_000));
-    await page.selectOption('#beneficiaire', { label: 'Yanis' });
-    await page.fill('#date_soins', careDate);
-    await page.selectOption('#nature', 'DENTAL_CARE');
-    await page.fill('#montant', 'cent euros');
-    await page.fill('#commentaire', 'Soins reçus en Espagne');
-    await page.setInputFiles('#fichiers', { name: 'facture.jpg', mimeType: 'image/jpeg', buffer: jpegWithGps() });
-    await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Envoyer' }).click()]);
-    await page.waitForSelector('.error-summary');
-    expect(await page.locator('.error-summary li').allTextContents()).toEqual(['Indiquez le montant payé en euros, par exemple 1 234,56.']);
-    expect(await page.locator('#beneficiaire option:checked').textContent()).toBe('Yanis');
-    expect(await page.locator('#date_soins').inputValue()).toBe(careDate);
-    expect(await page.locator('#commentaire').inputValue()).toBe('Soins reçus en Espagne');
-    expect(await page.locator('#montant').getAttribute('aria-invalid')).toBe('true');
-    await expectNoViolations(page);
+  const today = parisDate(new Date());
+  const careDate = parisDate(new Date(Date.now() - daysAgo * 86_400_000));
+  await page.selectOption('#beneficiaire', { label: 'Yanis' });
+  await page.fill('#date_soins', careDate);
+  await page.selectOption('#nature', 'DENTAL_CARE');
+  await page.fill('#montant', 'cent euros');
+  await page.fill('#commentaire', 'Soins reçus en Espagne');
+  await page.setInputFiles('#fichiers', { name: 'facture.jpg', mimeType: 'image/jpeg', buffer: jpegWithGps() });
+  await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Envoyer' }).click()]);
+  await page.waitForSelector('.error-summary');
+  expect(await page.locator('.error-summary li').allTextContents()).toEqual(['Indiquez le montant payé en euros, par exemple 1 234,56.']);
+  expect(await page.locator('#beneficiaire option:checked').textContent()).toBe('Yanis');
+  expect(await page.locator('#date_soins').inputValue()).toBe(careDate);
+  expect(await page.locator('#commentaire').inputValue()).toBe('Soins reçus en Espagne');
+  expect(await page.locator('#montant').getAttribute('aria-invalid')).toBe('true');
+  await expectNoViolations(page);
 
-    await page.fill('#montant', '1 234,56');
-    await page.setInputFiles('#fichiers', { name: 'facture.jpg', mimeType: 'image/jpeg', buffer: jpegWithGps() });
-    await Promise.all([page.waitForURL(/\/remboursements\/papier\?envoye=[0-9a-f-]{36}$/), page.getByRole('button', { name: 'Envoyer' }).click()]);
-    expect(await page.locator('.notice').textContent()).toContain(`Nous avons bien reçu votre envoi le ${frenchDate(today)}`);
-    await expectNoViolations(page);
+  await page.fill('#montant', '1 234,56');
+  await page.setInputFiles('#fichiers', { name: 'facture.jpg', mimeType: 'image/jpeg', buffer: jpegWithGps() });
+  await Promise.all([page.waitForURL(/\/remboursements\/papier\?envoye=[0-9a-f-]{36}$/), page.getByRole('button', { name: 'Envoyer' }).click()]);
+  expect(await page.locator('.notice').textContent()).toContain(`Nous avons bien reçu votre envoi le ${frenchDate(today)}`);
+  await expectNoViolations(page);
 
-    await Promise.all([page.waitForURL(/\/remboursements\/[0-9a-f-]{36}$/), page.getByRole('link', { name: 'Voir cet envoi dans mes remboursements' }).click()]);
-    expect(await page.textContent('main')).toContain('En attente de traitement');
-    const download = await page.locator('a[href^="/remboursements/papier/fichiers/"]').textContent();
-    expect(download).toBe('facture.jpg');
-    await expectNoViolations(page);
+  await Promise.all([page.waitForURL(/\/remboursements\/[0-9a-f-]{36}$/), page.getByRole('link', { name: 'Voir cet envoi dans mes remboursements' }).click()]);
+  expect(await page.textContent('main')).toContain('En attente de traitement');
+  const download = await page.locator('a[href^="/remboursements/papier/fichiers/"]').textContent();
+  expect(download).toBe('facture.jpg');
+  await expectNoViolations(page);
 
-    await page.goto('/remboursements');
-    const row = page.locator('tbody tr').first();
-    expect(await row.locator('.badge').textContent()).toBe('Reçu');
-    expect(await row.textContent()).toContain(`Feuille de soins papier, reçue le ${frenchDate(today)}`);
-    expect(await row.textContent()).toContain('En attente de traitement');
-    expect(await row.locator('td[data-label="Pour"]').textContent()).toBe('Yanis');
-    await expectNoViolations(page);
+  await page.goto('/remboursements');
+  const row = page.locator('tbody tr').first();
+  expect(await row.locator('.badge').textContent()).toBe('Reçu');
+  expect(await row.textContent()).toContain(`Feuille de soins papier, reçue le ${frenchDate(today)}`);
+  expect(await row.textContent()).toContain('En attente de traitement');
+  expect(await row.locator('td[data-label="Pour"]').textContent()).toBe('Yanis');
+  await expectNoViolations(page);
 }
 
 describe('paper claims in the browser', () => {
