@@ -3,8 +3,8 @@
  * pieces of its HTML page. The verification QR comes from the code fixed at issue; the signing deps come from config.
  */
 import type { Config } from '../../platform/config.ts';
-import { documentSignerFor, verificationQr, verificationUrl } from '../verification/verification-code.ts';
-import { dataMatrixSvg } from './barcodes.ts';
+import { documentSignerFor, verificationUrl } from '../verification/verification-code.ts';
+import { dataMatrixModules, modulesSvg, qrModules } from './barcodes.ts';
 import type { DocumentFacts } from './document-facts.ts';
 import { documentView } from './document-views.ts';
 import type { DocumentsDeps, SignDocument, StoredDocument } from './member-documents.ts';
@@ -38,27 +38,24 @@ const verifierAddress = (code: string) => {
   return `${url.host}${url.pathname}`;
 };
 
-async function verificationOf(code: string | null): Promise<Verification | null> {
-  if (!code) return null;
-  const { png } = await verificationQr(code);
-  return { png, url: verifierAddress(code) };
+function verificationOf(code: string | null): Verification | null {
+  return code ? { qr: qrModules(verificationUrl(code)), url: verifierAddress(code) } : null;
 }
 
 export async function documentPdf(document: StoredDocument): Promise<Buffer> {
-  const options = { issuedAt: document.issuedAt, version: document.version, verification: await verificationOf(document.verificationCode) };
+  const options = { issuedAt: document.issuedAt, version: document.version, verification: verificationOf(document.verificationCode) };
   return document.facts.kind === 'CARTE_TP' ? renderCardPdf(document.facts, options) : renderDocumentPdf(documentView(document.facts), options);
 }
 
 /** The codes shown on the HTML page: the AMC DataMatrix of a card, the verification QR of a signed document. */
-export async function documentCodes(document: StoredDocument): Promise<{ svg: string; caption: string }[]> {
+export function documentCodes(document: StoredDocument): { svg: string; caption: string }[] {
   const codes: { svg: string; caption: string }[] = [];
   if (document.facts.kind === 'CARTE_TP') {
-    codes.push({ svg: dataMatrixSvg(document.facts.dataMatrix, `DataMatrix AMC : ${document.facts.dataMatrix}`), caption: 'DataMatrix pour les logiciels des professionnels de santé' });
+    codes.push({ svg: modulesSvg(dataMatrixModules(document.facts.dataMatrix), `DataMatrix AMC : ${document.facts.dataMatrix}`), caption: 'DataMatrix pour les logiciels des professionnels de santé' });
   }
   if (document.verificationCode) {
-    const { svg } = await verificationQr(document.verificationCode);
-    const label = verificationAlt(verifierAddress(document.verificationCode)).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-    codes.push({ svg: svg.replace('<svg ', `<svg role="img" aria-label="${label}" `), caption: 'Code QR de vérification' });
+    const qr = qrModules(verificationUrl(document.verificationCode));
+    codes.push({ svg: modulesSvg(qr, verificationAlt(verifierAddress(document.verificationCode))), caption: 'Code QR de vérification' });
   }
   return codes;
 }

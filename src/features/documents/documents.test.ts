@@ -200,10 +200,12 @@ describe(`documents (${testDriver()})`, () => {
     expect(fiscal).toContain('article 154 bis du code général des impôts');
 
     const bulletin = pdftotext(await download(browser, byTitle('Bulletin d’adhésion (contrat C-A0000001)').downloadUrl, 'bulletin.pdf'));
+    // pdftotext guesses word gaps between a bold label and its value: compare without spaces.
+    const squeezed = bulletin.replace(/\s/g, '');
     for (const expected of ['Bulletin d’adhésion', 'Date d’effet : 01/01/2020', 'Référence unique de mandat (RUM) : SEPA-A0000001', 'Identifiant créancier SEPA (ICS) : FR72ZZZ123456', 'Mandat de prélèvement SEPA', 'Prélèvement SEPA mensuel', 'Régime obligatoire']) {
-      expect(bulletin).toContain(expected);
+      expect(squeezed).toContain(expected.replace(/\s/g, ''));
     }
-    expect(bulletin).toMatch(/Compte débité : se terminant par [0-9A-Z]{4}/);
+    expect(squeezed).toMatch(/Comptedébité:seterminantpar[0-9A-Z]{4}/);
 
     const schedule = pdftotext(await download(browser, byTitle('Échéancier de cotisations 2026 (contrat C-A0000001)').downloadUrl, 'schedule.pdf'));
     for (const expected of ['du 01/12/2026 au 31/12/2026', '05/12/2026', 'À venir', 'Prélevée', 'pré-notification', 'FR72ZZZ123456']) expect(schedule).toContain(expected);

@@ -7,7 +7,7 @@
  */
 import { formatFrenchDate, parisDate } from '../../domain/dates.ts';
 import { createTaggedPdf, FONT, mm, type StructureGroup, type TaggedPdf } from '../../platform/pdf.ts';
-import { dataMatrixModules } from './barcodes.ts';
+import { dataMatrixModules, drawModules, type Modules } from './barcodes.ts';
 import type { CardFacts, PersonFacts } from './document-facts.ts';
 import { paveFields, professionalContact } from './document-views.ts';
 import { verificationAlt, type RenderOptions } from './render-document.ts';
@@ -38,8 +38,9 @@ export async function renderCardPdf(facts: CardFacts, options: RenderOptions): P
   });
   const top = doc.y + mm(6);
   const gap = (width - 2 * CARD.width) / 1;
+  const matrix = dataMatrixModules(facts.dataMatrix);
   const front = pdf.open('Sect');
-  drawFront(pdf, front, facts, A4_MARGIN, top);
+  drawFront(pdf, front, facts, matrix, A4_MARGIN, top);
   front.end();
   const back = pdf.open('Sect');
   drawBack(pdf, back, facts, A4_MARGIN + CARD.width + gap, top, options);
@@ -47,7 +48,7 @@ export async function renderCardPdf(facts: CardFacts, options: RenderOptions): P
 
   doc.addPage({ size: [PHONE.width, PHONE.height], margins: { top: mm(6), bottom: mm(6), left: mm(6), right: mm(6) } });
   const phone = pdf.open('Sect');
-  drawPhone(pdf, phone, facts, options);
+  drawPhone(pdf, phone, facts, matrix, options);
   phone.end();
   return pdf.finish();
 }
@@ -56,16 +57,6 @@ function frame(pdf: TaggedPdf, x: number, y: number, w: number, h: number): void
   pdf.artifact(() => {
     pdf.doc.save().lineWidth(0.6).dash(3, { space: 2 }).strokeColor(FRAME).roundedRect(x, y, w, h, mm(3)).stroke().undash().restore();
   });
-}
-
-function drawMatrix(doc: PDFKit.PDFDocument, payload: string, x: number, y: number, size: number): void {
-  const { modules, columns, rows } = dataMatrixModules(payload);
-  const unit = size / Math.max(columns, rows);
-  doc.save().fillColor('black');
-  modules.forEach((dark, i) => {
-    if (dark) doc.rect(x + (i % columns) * unit, y + Math.floor(i / columns) * unit, unit, unit);
-  });
-  doc.fill().restore();
 }
 
 /** The pavé normalisé: a framed block of the five labelled fields, validity first; « R » beside it when responsable. */
@@ -92,7 +83,7 @@ function drawPave(pdf: TaggedPdf, group: StructureGroup, facts: CardFacts, x: nu
   return height;
 }
 
-function drawFront(pdf: TaggedPdf, group: StructureGroup, facts: CardFacts, x: number, y: number): void {
+function drawFront(pdf: TaggedPdf, group: StructureGroup, facts: CardFacts, code: Modules, x: number, y: number): void {
   const { doc } = pdf;
   frame(pdf, x, y, CARD.width, CARD.height);
   const pad = mm(3);
@@ -102,7 +93,7 @@ function drawFront(pdf: TaggedPdf, group: StructureGroup, facts: CardFacts, x: n
   const paveTop = y + pad + mm(4);
   const paveHeight = drawPave(pdf, group, facts, x + pad, paveTop, mm(52), 5.2);
   const matrix = mm(17);
-  group.block('Figure', () => drawMatrix(doc, facts.dataMatrix, x + CARD.width - pad - matrix, paveTop, matrix), { alt: dataMatrixAlt(facts.dataMatrix) });
+  group.block('Figure', () => drawModules(doc, code, x + CARD.width - pad - matrix, paveTop, matrix), { alt: dataMatrixAlt(facts.dataMatrix) });
   let lineY = Math.max(paveTop + paveHeight, paveTop + matrix) + mm(2);
   group.block('P', () => {
     doc.font(FONT.bold).fontSize(5.2).text(`Bénéficiaires — contrat ${facts.productName}`, x + pad, lineY, { width: CARD.width - 2 * pad, lineBreak: false });
@@ -133,8 +124,8 @@ function drawBack(pdf: TaggedPdf, group: StructureGroup, facts: CardFacts, x: nu
     }),
   );
   if (options.verification) {
-    const { png, url } = options.verification;
-    group.block('Figure', () => doc.image(png, x + CARD.width - pad - qr, top, { width: qr, height: qr }), { alt: verificationAlt(url) });
+    const { qr: modules, url } = options.verification;
+    group.block('Figure', () => drawModules(doc, modules, x + CARD.width - pad - qr, top, qr), { alt: verificationAlt(url) });
   }
   const bottom = y + CARD.height - pad - 3 * 5 * 1.3;
   group.block('P', () => {
@@ -147,7 +138,7 @@ function drawBack(pdf: TaggedPdf, group: StructureGroup, facts: CardFacts, x: nu
   }
 }
 
-function drawPhone(pdf: TaggedPdf, group: StructureGroup, facts: CardFacts, options: RenderOptions): void {
+function drawPhone(pdf: TaggedPdf, group: StructureGroup, facts: CardFacts, code: Modules, options: RenderOptions): void {
   const { doc } = pdf;
   const pad = mm(6);
   const width = PHONE.width - 2 * pad;
@@ -161,10 +152,10 @@ function drawPhone(pdf: TaggedPdf, group: StructureGroup, facts: CardFacts, opti
   const paveHeight = drawPave(pdf, group, facts, pad, paveTop, width - mm(10), 7.5);
   const matrix = mm(30);
   const codesTop = paveTop + paveHeight + mm(4);
-  group.block('Figure', () => drawMatrix(doc, facts.dataMatrix, pad, codesTop, matrix), { alt: dataMatrixAlt(facts.dataMatrix) });
+  group.block('Figure', () => drawModules(doc, code, pad, codesTop, matrix), { alt: dataMatrixAlt(facts.dataMatrix) });
   if (options.verification) {
-    const { png, url } = options.verification;
-    group.block('Figure', () => doc.image(png, PHONE.width - pad - matrix, codesTop, { width: matrix, height: matrix }), { alt: verificationAlt(url) });
+    const { qr, url } = options.verification;
+    group.block('Figure', () => drawModules(doc, qr, PHONE.width - pad - matrix, codesTop, matrix), { alt: verificationAlt(url) });
   }
   doc.y = codesTop + matrix + mm(3);
   group.block('P', () => {

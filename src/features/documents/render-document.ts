@@ -5,9 +5,11 @@
  */
 import { formatFrenchDate, parisDate } from '../../domain/dates.ts';
 import { createTaggedPdf, FONT, mm, type TaggedPdf } from '../../platform/pdf.ts';
+import { drawModules, type Modules } from './barcodes.ts';
 import type { Block, DocumentView } from './document-views.ts';
 
-export type Verification = { png: Buffer; url: string };
+/** The verification QR's modules and the /verifier address printed beside it. */
+export type Verification = { qr: Modules; url: string };
 
 export type RenderOptions = { issuedAt: Date; version: number; verification: Verification | null };
 
@@ -35,8 +37,8 @@ export async function renderDocumentPdf(view: DocumentView, options: RenderOptio
   );
   const afterIssuer = doc.y;
   if (options.verification) {
-    const { png, url } = options.verification;
-    pdf.block('Figure', () => doc.image(png, left + width - QR_SIZE, MARGIN.top, { width: QR_SIZE, height: QR_SIZE }), { alt: verificationAlt(url) });
+    const { qr, url } = options.verification;
+    pdf.block('Figure', () => drawModules(doc, qr, left + width - QR_SIZE, MARGIN.top, QR_SIZE), { alt: verificationAlt(url) });
     pdf.block('P', () => {
       doc.font(FONT.regular).fontSize(6.5).text(`Vérifiable sur ${url}`, left + width - QR_SIZE - mm(4), MARGIN.top + QR_SIZE + 2, { width: QR_SIZE + mm(4), align: 'center' });
     });

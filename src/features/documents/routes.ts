@@ -63,7 +63,8 @@ export const documentRoutes: Feature = (app, { db, page, clock, config }) => {
   const deps = documentsDeps(config);
 
   const showDocument = async (request: FastifyRequest, reply: FastifyReply, memberId: string, stored: StoredDocument) => {
-    const [firstName, codes] = await Promise.all([firstNameOf(db, memberId), documentCodes(stored)]);
+    const firstName = await firstNameOf(db, memberId);
+    const codes = documentCodes(stored);
     void reply.header('cache-control', 'no-store');
     return sendPage(reply, h(DocumentPage, { organisation, member: memberBar(request, firstName, clock()), document: stored, view: documentView(stored.facts), codes }));
   };
