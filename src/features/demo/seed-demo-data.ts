@@ -7,6 +7,7 @@ import { insertHousehold, type FieldKeys, type NewBeneficiary, type NewHousehold
 import { insertOrganisation } from '../../db/repositories/organisation.ts';
 import { randomCareEvent, type CareEvent } from './care-events.ts';
 import { createRandom, type Random } from './random.ts';
+import { seedContributions } from './seed-contributions.ts';
 
 export const DEMO_AMC_NUMBER = '123456789';
 const DEMO_SEED = 20_260_101;
@@ -83,6 +84,7 @@ export async function seedDemoData(db: Database, options: SeedOptions): Promise<
         logins.push({ name: `${self.firstName} ${self.lastName}`, nir: formatNir(household.nir), memberNumber: household.memberNumber, situation: plan.situation });
       }
     }
+    await seedContributions(tx, options.referenceDate, years);
     return { households: options.households, beneficiaries, claimLines, logins };
   });
 }
