@@ -14,12 +14,15 @@ import { memberDashboard } from './member-dashboard.ts';
 
 /**
  * The quick links, in order. One whose page is not registered (yet) is left out rather than linked to a « page
- * introuvable ». The card and the rights certificate join this list with the documents issue, which names their URLs.
+ * introuvable ».
  */
 const QUICK_LINKS: QuickLink[] = [
   { href: '/remboursements', label: 'Mes remboursements' },
   { href: '/remboursements/bilan', label: 'Bilan par année' },
   { href: '/remboursements/papier', label: 'Envoyer une feuille de soins' },
+  { href: '/documents/carte-tiers-payant', label: 'Ma carte de tiers payant' },
+  { href: '/documents/attestation-droits', label: 'Mon attestation de droits' },
+  { href: '/documents', label: 'Mes documents' },
   { href: '#securite', label: 'Sécurité de mon compte' },
 ];
 
