@@ -18,13 +18,9 @@ import type PdfKit from 'pdfkit';
 export const FONT = { regular: 'DejaVuSans', bold: 'DejaVuSans-Bold' } as const;
 
 const require = createRequire(import.meta.url);
-/** A font parsed by fontkit (pdfkit's own dependency); pdfkit 0.20 takes it in place of the font's bytes. */
-type ParsedFont = { layout(text: string): unknown };
-let fontCache: { regular: ParsedFont; bold: ParsedFont } | undefined;
-// Parsed once per process: parsing both fonts again for every document took most of a tiers-payant card's time.
-function fonts(): { regular: ParsedFont; bold: ParsedFont } {
-  const fontkit = createRequire(require.resolve('pdfkit'))('fontkit') as { create(buffer: Uint8Array): ParsedFont };
-  const load = (file: string) => fontkit.create(woffToSfnt(readFileSync(require.resolve(`@fontsource/dejavu-sans/files/${file}`))));
+let fontCache: { regular: Buffer; bold: Buffer } | undefined;
+function fonts(): { regular: Buffer; bold: Buffer } {
+  const load = (file: string) => woffToSfnt(readFileSync(require.resolve(`@fontsource/dejavu-sans/files/${file}`)));
   fontCache ??= { regular: load('dejavu-sans-latin-400-normal.woff'), bold: load('dejavu-sans-latin-700-normal.woff') };
   return fontCache;
 }
@@ -127,8 +123,8 @@ export function createTaggedPdf(options: TaggedPdfOptions): TaggedPdf {
   const PDFDocument = require('pdfkit') as typeof PdfKit;
   const doc = new PDFDocument(Object.assign(documentOptions, { subset: 'PDF/UA' }));
   const f = fonts();
-  doc.registerFont(FONT.regular, f.regular as unknown as Buffer);
-  doc.registerFont(FONT.bold, f.bold as unknown as Buffer);
+  doc.registerFont(FONT.regular, f.regular);
+  doc.registerFont(FONT.bold, f.bold);
   doc.font(FONT.regular);
 
   const chunks: Buffer[] = [];
