@@ -153,7 +153,7 @@ export function DocumentPage({ organisation, member, document, view, codes }: Do
             if (block.type === 'p') return <p key={b}>{block.text}</p>;
             if (block.type === 'fields') {
               return (
-                <dl class="totals-list" key={b}>
+                <dl class="totals-list document-fields" key={b}>
                   {block.items.map(([label, value]) => (
                     <div key={label}>
                       <dt>{label}</dt>
