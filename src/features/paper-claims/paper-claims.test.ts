@@ -108,7 +108,7 @@ describe('paper claims: page, API, files', () => {
     for (const b of rows) expect(page.body).toContain(`value="${b.id}"`);
   });
 
-  test('sending a feuille de soins creates a RECEIVED paper line, amounts pending, with its file downloadable by its owner only', async () => {
+  test('AC-02 FILE-03 FILE-05 sending a feuille de soins creates a RECEIVED paper line, amounts pending, with its files downloadable by their owner only', async () => {
     const browser = await browserFor('A0000001');
     const before = await counts();
     const response = await send(browser, await claimFields('A0000001'), [{ name: 'feuille.pdf', type: 'application/pdf', data: pdf }, { name: 'photo.jpg', type: 'image/jpeg', data: jpegWithGps() }]);
