@@ -147,3 +147,20 @@ describe('FILE-05 names and download headers', () => {
     expect(() => openBytes(key, sealed)).toThrow();
   });
 });
+
+describe('image re-encoding off the main thread', () => {
+  test('the event loop keeps turning while a photo is re-encoded (the decoding runs in a worker thread)', async () => {
+    let turns = 0;
+    let counting = true;
+    const tick = () => {
+      turns++;
+      if (counting) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const result = await check('photo.jpg', jpegWithGps(1600, 1200));
+    counting = false;
+    expect(result.ok).toBe(true);
+    // On the main thread the decoding would hold the loop from start to end: a handful of turns at most.
+    expect(turns).toBeGreaterThan(50);
+  });
+});

@@ -5,8 +5,7 @@
  */
 import { inflateSync } from 'node:zlib';
 import { fileTypeFromBuffer } from 'file-type';
-import jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
+import { reencodeOffThread } from './reencode-image.ts';
 
 export type UploadLimits = { maxFileBytes: number; maxFiles: number };
 
@@ -23,9 +22,6 @@ export type UploadProblemCode = 'FILE_EMPTY' | 'FILE_TOO_LARGE' | 'FILE_TYPE_REF
 export type UploadProblem = { code: UploadProblemCode; message: string };
 
 const EXTENSIONS: Record<MediaType, readonly string[]> = { 'application/pdf': ['pdf'], 'image/jpeg': ['jpg', 'jpeg'], 'image/png': ['png'] };
-/** Beyond this an image is refused before decoding (a small file can inflate to gigabytes of pixels). */
-export const MAX_IMAGE_MEGAPIXELS = 40;
-const JPEG_QUALITY = 88;
 
 /** « 10 Mo » */
 export function megabytes(bytes: number): string {
@@ -78,7 +74,7 @@ export async function checkUpload(file: IncomingFile, limits: UploadLimits): Pro
     const problem = pdfProblem(file.data, name);
     return problem ? { ok: false, problem } : { ok: true, file: { name, mediaType, data: file.data } };
   }
-  const image = reencodeImage(file.data, mediaType, name);
+  const image = await reencodeOffThread(file.data, mediaType, name);
   return 'problem' in image ? { ok: false, problem: image.problem } : { ok: true, file: { name, mediaType, data: image.data } };
 }
 
@@ -127,26 +123,5 @@ function* inflatedStreams(data: Buffer): Generator<string> {
     } catch {
       // Not Flate, or damaged: its raw bytes were scanned with the rest of the file.
     }
-  }
-}
-
-/** FILE-03: decode to pixels and encode again: EXIF, GPS, comments and any trailing payload are left behind. */
-function reencodeImage(data: Buffer, mediaType: 'image/jpeg' | 'image/png', name: string): { data: Buffer } | { problem: UploadProblem } {
-  const unreadable = { problem: { code: 'FILE_UNREADABLE' as const, message: `« ${name} » est une image abîmée ou illisible : prenez une nouvelle photo, puis réessayez.` } };
-  const tooBig = { problem: { code: 'FILE_TOO_MANY_PIXELS' as const, message: `« ${name} » est une image trop grande (plus de ${MAX_IMAGE_MEGAPIXELS} millions de pixels) : réduisez sa taille, puis réessayez.` } };
-  try {
-    if (mediaType === 'image/png') {
-      // IHDR is the first chunk: width and height at bytes 16 and 20, read before anything is inflated.
-      if (data.length < 24 || data.readUInt32BE(16) * data.readUInt32BE(20) > MAX_IMAGE_MEGAPIXELS * 1e6) return tooBig;
-      const decoded = PNG.sync.read(data);
-      const clean = new PNG({ width: decoded.width, height: decoded.height });
-      decoded.data.copy(clean.data);
-      return { data: PNG.sync.write(clean) };
-    }
-    const decoded = jpeg.decode(data, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_MEGAPIXELS, maxMemoryUsageInMB: 512 });
-    // A fresh object: jpeg-js would write back an `exifBuffer` found on the one it decoded.
-    return { data: jpeg.encode({ width: decoded.width, height: decoded.height, data: decoded.data }, JPEG_QUALITY).data };
-  } catch (error) {
-    return error instanceof Error && /maxResolutionInMP|maxMemoryUsageInMB/.test(error.message) ? tooBig : unreadable;
   }
 }
