@@ -171,3 +171,20 @@ export function createTaggedPdf(options: TaggedPdfOptions): TaggedPdf {
     },
   };
 }
+
+/** « text — page n » centred in the bottom margin, `fromBottom` points above the page's edge, as a pagination artifact. */
+export function runningFooter(pdf: TaggedPdf, text: string, page: number, layout: { left: number; right: number; fromBottom: number }): void {
+  const { doc } = pdf;
+  const { x, y } = doc;
+  const bottom = doc.page.margins.bottom;
+  // Text below the bottom margin would make pdfkit open a page: lift the margin while writing.
+  doc.page.margins.bottom = 0;
+  pdf.artifact(() => {
+    doc.font(FONT.regular).fontSize(7.5).fillColor('#555555')
+      .text(`${text} — page ${page}`, layout.left, doc.page.height - layout.fromBottom, { width: doc.page.width - layout.left - layout.right, align: 'center', lineBreak: false })
+      .fillColor('black');
+  }, 'Pagination');
+  doc.page.margins.bottom = bottom;
+  doc.x = x;
+  doc.y = y;
+}

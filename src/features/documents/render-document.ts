@@ -4,7 +4,7 @@
  * lines and real tables (Table, THead, TBody, TR, TH, TD). Values go in as plain strings (FILE-06).
  */
 import { formatFrenchDate, parisDate } from '../../domain/dates.ts';
-import { createTaggedPdf, FONT, mm, type TaggedPdf } from '../../platform/pdf.ts';
+import { createTaggedPdf, FONT, mm, runningFooter, type TaggedPdf } from '../../platform/pdf.ts';
 import { drawModules, type Modules } from './barcodes.ts';
 import type { Block, DocumentView } from './document-views.ts';
 
@@ -150,18 +150,4 @@ function drawTable(pdf: TaggedPdf, block: Extract<Block, { type: 'table' }>, wid
   doc.moveDown(0.5);
 }
 
-/** The running footer, as a pagination artifact. */
-function footer(pdf: TaggedPdf, text: string, page: number): void {
-  const { doc } = pdf;
-  const { x, y } = doc;
-  const bottom = doc.page.margins.bottom;
-  doc.page.margins.bottom = 0;
-  pdf.artifact(() => {
-    doc.font(FONT.regular).fontSize(7.5).fillColor('#555555')
-      .text(`${text} — page ${page}`, MARGIN.left, doc.page.height - mm(12), { width: doc.page.width - MARGIN.left - MARGIN.right, align: 'center', lineBreak: false })
-      .fillColor('black');
-  }, 'Pagination');
-  doc.page.margins.bottom = bottom;
-  doc.x = x;
-  doc.y = y;
-}
+const footer = (pdf: TaggedPdf, text: string, page: number): void => runningFooter(pdf, text, page, { left: MARGIN.left, right: MARGIN.right, fromBottom: mm(12) });

@@ -7,7 +7,7 @@
  */
 import { formatFrenchDate } from '../../domain/dates.ts';
 import { formatEuros } from '../../domain/money.ts';
-import { createTaggedPdf, FONT, mm, type StructureGroup, type TaggedPdf } from '../../platform/pdf.ts';
+import { createTaggedPdf, FONT, mm, runningFooter, type StructureGroup, type TaggedPdf } from '../../platform/pdf.ts';
 import type { ReimbursementRow } from './list-reimbursements.ts';
 import type { ReimbursementExport } from './export-reimbursements.ts';
 
@@ -203,19 +203,6 @@ function rowHeight(doc: PDFKit.PDFDocument, cells: Cell[]): number {
   return height + 2 * PAD_Y;
 }
 
-/** « Mutuelle — Relevé de remboursements — page n » in the bottom margin, as a pagination artifact. */
-function footer(pdf: TaggedPdf, organisationName: string, page: number): void {
-  const { doc } = pdf;
-  const { x, y } = doc;
-  const bottom = doc.page.margins.bottom;
-  // Text below the bottom margin would make pdfkit open a page: lift the margin while writing.
-  doc.page.margins.bottom = 0;
-  pdf.artifact(() => {
-    doc.font(FONT.regular).fontSize(7.5).fillColor('#555555')
-      .text(`${organisationName} — ${STATEMENT_TITLE} — page ${page}`, MARGIN.left, doc.page.height - mm(11), { width: doc.page.width - MARGIN.left - MARGIN.right, align: 'center', lineBreak: false })
-      .fillColor('black');
-  }, 'Pagination');
-  doc.page.margins.bottom = bottom;
-  doc.x = x;
-  doc.y = y;
-}
+/** « Mutuelle — Relevé de remboursements — page n » in the bottom margin. */
+const footer = (pdf: TaggedPdf, organisationName: string, page: number): void =>
+  runningFooter(pdf, `${organisationName} — ${STATEMENT_TITLE}`, page, { left: MARGIN.left, right: MARGIN.right, fromBottom: mm(11) });
