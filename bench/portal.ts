@@ -5,22 +5,21 @@
 //
 // Usage: DATABASE_URL=postgres://… npm run bench:portal   (creates espace_bench_portal_<pid>, drops it at the end)
 // Optional: BENCH_HOUSEHOLDS (default 20000), BENCH_YEARS (5), BENCH_MEMBERS (1000), BENCH_SECONDS (30), BENCH_CONNECTIONS (50),
-// BENCH_DATABASE=name: a database kept between runs (created and seeded on the first run, reused after: the seed at
+// BENCH_ONLY_LIST=1 (the bare route and the list page only), BENCH_DATABASE=name: a database kept between runs (created and seeded on the first run, reused after: the seed at
 // 20 000 households takes about 20 minutes).
+import { spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import Fastify from 'fastify';
 import { openPostgres } from '../src/db/database.ts';
 import { createScratchDatabase, keptDatabase } from './scratch-database.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { seedDemoData } from '../src/features/demo/seed-demo-data.ts';
-import { createApp, createPlatform } from '../src/platform/app.ts';
 import { loadConfig } from '../src/platform/config.ts';
-import { createLogger } from '../src/platform/logger.ts';
 
 type Latency = { p50: number; p90: number; p97_5: number; p99: number; max: number };
 type CannonResult = { requests: { total: number; average: number }; latency: Latency; errors: number; timeouts: number; non2xx: number };
@@ -33,6 +32,8 @@ const YEARS = Number(process.env.BENCH_YEARS ?? 5);
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+// BENCH_ONLY_LIST=1: the bare route and the list page only (for profiling one path).
+const ONLY_LIST = process.env.BENCH_ONLY_LIST === '1';
 const serverUrl = process.env.DATABASE_URL;
 if (!serverUrl) {
   process.stderr.write('bench:portal needs a PostgreSQL server: DATABASE_URL=postgres://… npm run bench:portal\n');
@@ -43,12 +44,40 @@ const scratch = process.env.BENCH_DATABASE ? await keptDatabase(process.env.BENC
 const dataDir = mkdtempSync(path.join(tmpdir(), 'espace-bench-portal-'));
 const hex = () => randomBytes(32).toString('hex');
 const signingKey = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid: 'bench' };
-const config = loadConfig({
-  NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: scratch.url, LOG_LEVEL: 'warn',
+const serverEnv: Record<string, string> = {
+  NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: scratch.url, LOG_LEVEL: 'warn',
   SESSION_SECRET: hex(), CODE_PEPPER: hex(), DATA_ENCRYPTION_KEY: hex(), BLIND_INDEX_KEY: hex(), DOCUMENT_SIGNING_KEYS: JSON.stringify([signingKey]),
-});
+};
+const config = loadConfig(serverEnv);
+const root = path.resolve(import.meta.dirname, '..');
+const tsxLoader = `--import=${createRequire(import.meta.url).resolve('tsx')}`;
+
+/** A port free right now on loopback, for a server process to listen on. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    }).on('error', reject);
+  });
+}
+
+/** Starts a server process on a free port and waits until it prints `ready` (the portal prints its « prêt » banner). */
+async function startChild(name: string, args: (port: number) => string[], env: (port: number) => Record<string, string>, ready: string): Promise<{ port: number; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, args(port), { cwd: root, env: { ...process.env, ...env(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes(ready)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`${name} server exited (${code}) before it was ready: ${out}`)));
+  });
+  return { port, stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }) };
+}
+
 const db = await openPostgres(scratch.url, 20);
-const logger = createLogger({ level: 'warn' });
 
 try {
   let started = performance.now();
@@ -77,21 +106,18 @@ try {
     [sessions.map((s) => createHash('sha256').update(s.cookie).digest('base64url')), now, new Date(now.getTime() + 4 * 3_600_000), sessions.map((s) => s.memberId)],
   );
 
-  const { jobs, mailer, jobDefinitions } = await createPlatform(config, db, logger);
-  const server = await createApp({ config, db, logger, jobs, jobDefinitions });
-  await server.listen({ host: '127.0.0.1', port: 0 });
-  const base = `http://127.0.0.1:${(server.server.address() as { port: number }).port}`;
+  // The portal runs as deployed, `espace serve` in a process of its own; the bare route too; autocannon stays here, so
+  // that the load generator never shares an event loop with the server it measures.
+  const portal = await startChild('portal', () => [tsxLoader, path.join(root, 'src/cli/espace.ts'), 'serve'], (port) => ({ ...serverEnv, PORT: String(port) }), 'prêt');
+  const base = `http://127.0.0.1:${portal.port}`;
   const cookieOf = (i: number) => `__Host-espace-session=${sessions[i % sessions.length]!.cookie}`;
   const sample = await fetch(`${base}/remboursements`, { headers: { cookie: cookieOf(0) } });
   const listHtml = await sample.text();
   if (sample.status !== 200 || !listHtml.includes('Mes remboursements')) throw new Error(`list page answered ${sample.status}`);
 
-  // The baseline: a bare Fastify server on the same machine, a static string of the list page's size.
-  const bare = Fastify();
-  const staticHtml = 'x'.repeat(listHtml.length);
-  bare.get('/bare', async (_request, reply) => reply.type('text/html; charset=utf-8').send(staticHtml));
-  await bare.listen({ host: '127.0.0.1', port: 0 });
-  const bareBase = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}`;
+  // The baseline: a bare Fastify server, a static string of the list page's size.
+  const bare = await startChild('bare', (port) => [path.join(root, 'bench/bare-server.mjs'), String(port), String(listHtml.length)], () => ({}), 'listening');
+  const bareBase = `http://127.0.0.1:${bare.port}`;
 
   const run = async (label: string, target: string, pathFor: (i: number) => string, withSession: boolean) => {
     let next = 0;
@@ -110,15 +136,15 @@ try {
   started = performance.now();
   const bareResult = await run('bare route', bareBase, () => '/bare', false);
   const list = await run('list page', base, () => '/remboursements', true);
-  await run('detail page', base, (i) => `/remboursements/${sessions[i % sessions.length]!.lineId}`, true);
-  await run('API list', base, () => '/api/v1/reimbursements', true);
-  // autocannon drops its sockets at the end of each run: let the requests still being handled finish before closing.
+  if (!ONLY_LIST) {
+    await run('detail page', base, (i) => `/remboursements/${sessions[i % sessions.length]!.lineId}`, true);
+    await run('API list', base, () => '/api/v1/reimbursements', true);
+  }
+  // autocannon drops its sockets at the end of each run: let the requests still being handled finish before stopping.
   await new Promise((resolve) => setTimeout(resolve, 2_000));
-  console.log(`list page / bare route = ${(list.requests.average / bareResult.requests.average).toFixed(3)} (HTML ${listHtml.length} bytes, ${sessions.length} members, ${CONNECTIONS} connections, ${SECONDS} s each, PostgreSQL)`);
-  await bare.close();
-  await server.close();
-  await jobs.stop();
-  await mailer.close();
+  console.log(`list page / bare route = ${(list.requests.average / bareResult.requests.average).toFixed(3)} (HTML ${listHtml.length} bytes, ${sessions.length} members, ${CONNECTIONS} connections, ${SECONDS} s each, PostgreSQL; load ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+  await bare.stop();
+  await portal.stop();
 } finally {
   await db.close();
   await scratch.drop();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -8,8 +9,16 @@ import { from as copyFromStdin } from 'pg-copy-streams';
 export type QueryResult<R> = { rows: R[]; rowCount: number };
 
 /** What a use case or repository needs: parameterised SQL, inside or outside a transaction. */
+export type QueryOptions = {
+  /**
+   * Keep the statement prepared on each server connection (PostgreSQL; PGlite ignores it): the hot read paths (the
+   * session, the member's lists) then skip parsing and planning. Only for SQL texts of a fixed, small set.
+   */
+  prepare?: boolean;
+};
+
 export interface Queryable {
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<QueryResult<R>>;
 }
 
 /** Inside a transaction: bulk loading too. */
@@ -97,6 +106,17 @@ export async function openPglite(dataDir: string | undefined, loadDataDir?: Blob
   };
 }
 
+// node-postgres prepares a named statement once per connection; the name is derived from the text so that two texts never share one.
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `s_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
 export async function openPostgres(url: string, poolSize: number): Promise<Database & { pool: pg.Pool }> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
   // An idle client losing its server must not crash the process; the next query reconnects.
@@ -105,8 +125,9 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
   return {
     driver: 'postgres',
     pool,
-    async query<R>(text: string, params?: readonly unknown[]) {
-      return asResult<R>(await pool.query(text, params as unknown[] | undefined));
+    async query<R>(text: string, params?: readonly unknown[], options?: QueryOptions) {
+      const values = params as unknown[] | undefined;
+      return asResult<R>(await (options?.prepare ? pool.query({ name: statementName(text), text, values }) : pool.query(text, values)));
     },
     async exec(sql) {
       await pool.query(sql);
@@ -116,7 +137,10 @@ export async function openPostgres(url: string, poolSize: number): Promise<Datab
       try {
         await client.query('BEGIN');
         const result = await work({
-          query: async <R>(text: string, params?: readonly unknown[]) => asResult<R>(await client.query(text, params as unknown[] | undefined)),
+          query: async <R>(text: string, params?: readonly unknown[], options?: QueryOptions) => {
+            const values = params as unknown[] | undefined;
+            return asResult<R>(await (options?.prepare ? client.query({ name: statementName(text), text, values }) : client.query(text, values)));
+          },
           async copyFrom(table, columns, chunks) {
             await pipeline(Readable.from(chunks), client.query(copyFromStdin(copySql(table, columns, 'STDIN'))));
           },

@@ -6,6 +6,7 @@
 import { createHash, randomInt } from 'node:crypto';
 import type { Database, Queryable } from '../../db/database.ts';
 import { checkAccessCode, type AccessCodeContext } from '../../domain/auth/access-code-policy.ts';
+import { formatParisDateTime } from '../../domain/dates.ts';
 import { decryptField } from '../../platform/crypto.ts';
 import type { AppDependencies } from '../../platform/http/server.ts';
 import type { Jobs } from '../../platform/jobs.ts';
@@ -185,11 +186,9 @@ export async function applyNewCode(tx: Queryable, deps: RecoveryDeps, input: App
   return { sessionsEnded };
 }
 
-const parisTime = (at: Date) =>
-  new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'long', timeStyle: 'short' }).format(at);
 
 async function sendCodeChangedNotice(tx: Queryable, deps: RecoveryDeps, member: MemberContext, at: Date, via: CodeSetVia): Promise<void> {
-  const when = parisTime(at);
+  const when = formatParisDateTime(at);
   if (member.verifiedEmail) {
     const mail = codeChangedEmail({ firstName: member.firstName, lastName: member.lastName, when, forgotUrl: `${deps.publicUrl}/code-oublie` });
     await deps.jobs.enqueue(tx, deps.jobDefinitions.sendEmail, { to: member.verifiedEmail, ...mail });

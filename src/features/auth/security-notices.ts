@@ -8,6 +8,7 @@ import type { Queryable } from '../../db/database.ts';
 import type { LockKind } from '../../domain/auth/lockout.ts';
 import type { AppDependencies } from '../../platform/http/server.ts';
 import type { Jobs } from '../../platform/jobs.ts';
+import { formatParisDateTime } from '../../domain/dates.ts';
 import { parisDate } from '../letters/letter-model.ts';
 import { queueLetter } from '../letters/queue-letter.ts';
 import { lockNoticeMail, newDeviceNoticeMail } from './login-mails.ts';
@@ -27,10 +28,9 @@ export type NoticeDeps = {
 
 export type NoticeChannel = 'EMAIL' | 'LETTER' | 'NONE';
 
-const parisTime = (at: Date) => new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'long', timeStyle: 'short' }).format(at);
 
 function letterOf(notice: SecurityNotice, at: Date, publicUrl: string): { subject: string; paragraphs: string[] } {
-  const when = parisTime(at);
+  const when = formatParisDateTime(at);
   switch (notice.kind) {
     case 'LOCK':
       return {

@@ -190,6 +190,7 @@ export async function listReimbursements(db: Queryable, viewer: Viewer, filters:
             (SELECT coalesce(json_agg(extract(year FROM y.last)::int), '[]') FROM years y WHERE y.last IS NOT NULL) AS years,
             (SELECT coalesce(json_agg(p ORDER BY p.relationship = 'SELF' DESC, p.birth_date), '[]') FROM people p) AS people`,
     page.params,
+    { prepare: true },
   );
   const { page: lines, totals: t, years, people } = rows[0]!;
   const viewerPerson = viewer.beneficiaryId ? people[0] : people.find((p) => p.relationship === 'SELF');

@@ -178,7 +178,8 @@ export function ReimbursementsPage({ organisation, member, list, filters }: { or
 /** What the member sent with a paper claim (null for other lines). */
 export type SentDocuments = { comment: string | null; files: { id: string; name: string; sizeBytes: number }[] } | null;
 
-const kilobytes = (bytes: number) => `${new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 }).format(Math.max(1, bytes / 1024))} Ko`;
+const wholeNumber = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
+const kilobytes = (bytes: number) => `${wholeNumber.format(Math.max(1, bytes / 1024))} Ko`;
 
 export function ReimbursementDetailPage({ organisation, member, line, sent = null }: { organisation: Organisation; member: MemberBar; line: ReimbursementDetail; sent?: SentDocuments }) {
   const title = `${line.act} du ${formatFrenchDate(line.careDate)}`;

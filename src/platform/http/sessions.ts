@@ -106,6 +106,7 @@ export function registerSessions(
          UPDATE session s SET last_seen_at = $3 FROM found f WHERE s.id_hash = f.id_hash AND f.last_seen_at <= $5 RETURNING s.id_hash)
        SELECT f.subject_id, f.beneficiary_id, f.created_at, f.last_seen_at, f.absolute_expires_at, EXISTS (SELECT 1 FROM touched) AS touched FROM found f`,
       [hashId(id), kind, now, new Date(now.getTime() - limits.idleMs), new Date(now.getTime() - LAST_SEEN_RESOLUTION_MS)],
+      { prepare: true },
     );
     const row = rows[0];
     if (!row) {
