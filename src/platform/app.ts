@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { openDatabase, type Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
+import { sealClearColumns } from '../db/seal-clear-columns.ts';
 import { findOrganisation } from '../db/repositories/organisation.ts';
 import { features } from '../features/index.ts';
 import type { Config } from './config.ts';
@@ -49,6 +50,8 @@ export async function startApp(config: Config, logger: Logger, openedDb?: Databa
   const db = openedDb ?? (await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` }));
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  const sealed = await sealClearColumns(db, config.secrets);
+  if (sealed.emails + sealed.phones + sealed.accounts > 0) logger.info({ sealed }, 'contact details written before migration 0016 sealed');
   const { mailer, jobs, jobDefinitions } = await createPlatform(config, db, logger);
   const server = await createApp({ config, db, logger, jobs, jobDefinitions });
   await server.listen({ host: config.host, port: config.port });
