@@ -16,6 +16,7 @@ import { createRunPaymentsJob } from '../features/payments/run-payments-job.ts';
 import { createInboxJob, createReconcileJob } from '../features/imports/inbox.ts';
 import { createAuthPurgeJob } from '../features/auth/purge.ts';
 import { createFailureRateJob } from '../features/auth/login-challenge.ts';
+import { createActivateBankAccountsJob } from '../features/profile/activate-accounts-job.ts';
 
 export type RunningApp = { server: FastifyInstance; db: Database; jobs: Jobs; stop(): Promise<void> };
 
@@ -35,6 +36,7 @@ export async function createPlatform(config: Config, db: Database, logger: Logge
     reconcileUnmatched: createReconcileJob(db, { logger, clock: () => new Date() }),
     purgeAuthData: createAuthPurgeJob(db, { logger, clock: () => new Date() }),
     watchLoginFailures: createFailureRateJob(db, { logger, clock: () => new Date() }),
+    activateBankAccounts: createActivateBankAccountsJob({ db, clock: () => new Date() }),
   };
   const jobs = await createJobs(db, Object.values(jobDefinitions), { logger });
   return { mailer, jobs, jobDefinitions };
