@@ -17,6 +17,7 @@ import { DEMO_PAYMENTS_DEBTOR } from '../../platform/config.ts';
 import { newNir, TEST_IBAN } from '../auth/recovery-test-kit.ts';
 import { Browser, startKit, type Kit } from '../auth/session-test-kit.ts';
 import { runPayments } from '../payments/run-payments.ts';
+import { exeBytes, realPdf } from '../uploads/upload-fixtures.ts';
 import { activateDueAccounts, BANK_CHANGE_LIMITS } from './bank-change.ts';
 import { auditActions, FULL_IBAN, lettersTo, MEMBER_CODE, memberEvents, newProfileMember, NIR_LIKE, randomIban } from './profile-test-kit.ts';
 
@@ -41,16 +42,19 @@ async function loggedIn(email: 'verified' | null = 'verified') {
 }
 
 /** Posts the change form (multipart, as the browser does) with the member's access code unless told otherwise. */
-async function askChange(browser: Browser, fields: { iban: string; bic?: string; titulaire?: string; code?: string; extra?: Record<string, string> }) {
+async function askChange(browser: Browser, fields: { iban: string; bic?: string; titulaire?: string; code?: string; extra?: Record<string, string>; rib?: { name: string; type: string; data: Buffer } }) {
   await browser.get('/profil/banque/modifier');
   const boundary = `----profil${randomBytes(6).toString('hex')}`;
   const parts = Object.entries({ _csrf: browser.csrf, iban: fields.iban, bic: fields.bic ?? '', titulaire: fields.titulaire ?? 'CLAIRE DURAND', code: fields.code ?? MEMBER_CODE, ...fields.extra })
     .map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
     .join('');
+  const file = fields.rib
+    ? Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="rib"; filename="${fields.rib.name}"\r\nContent-Type: ${fields.rib.type}\r\n\r\n`), fields.rib.data, Buffer.from('\r\n')])
+    : Buffer.alloc(0);
   const response = await kit.t.app.inject({
     method: 'POST', url: '/profil/banque/modifier', remoteAddress: browser.ip,
     headers: { cookie: browser.header(), 'user-agent': browser.userAgent, 'content-type': `multipart/form-data; boundary=${boundary}` },
-    payload: `${parts}--${boundary}--\r\n`,
+    payload: Buffer.concat([Buffer.from(parts), file, Buffer.from(`--${boundary}--\r\n`)]),
   });
   browser.remember(response);
   return response;
@@ -119,6 +123,22 @@ describe(`IBAN change (${driver})`, () => {
     expect(text).toContain('Un BIC comporte 8 ou 11 caractères');
     expect((await kit.db.query<{ consecutive_failures: number }>('SELECT consecutive_failures FROM member_credential WHERE member_id = $1', [member.memberId])).rows[0]!.consecutive_failures).toBe(0);
     expect(plain((await askChange(browser, { iban: 'US64SVBKUS6S3300958879' })).body)).toMatch(/doit commencer par le code d.un pays/);
+  });
+
+  test('the RIB sent as proof is checked like every upload (FILE-01) and kept sealed with the request', async () => {
+    const { member, browser } = await loggedIn();
+    const refused = await askChange(browser, { iban: randomIban(), rib: { name: 'rib.pdf', type: 'application/pdf', data: exeBytes() } });
+    expect(refused.statusCode).toBe(400);
+    expect(plain(refused.body)).toContain('« rib.pdf » n’est ni un PDF, ni une image JPEG ou PNG');
+    expect(await changeOf(member.memberId)).toEqual([]);
+    const pdf = await realPdf('RIB — Claire Durand');
+    expect((await askChange(browser, { iban: randomIban(), rib: { name: 'mon-rib.pdf', type: 'application/pdf', data: pdf } })).headers.location).toBe('/profil/banque/confirmer');
+    const { rows } = await kit.db.query<{ original_name: string; media_type: string; sealed: Uint8Array }>(
+      'SELECT f.original_name, f.media_type, f.sealed FROM bank_account_change c JOIN stored_file f ON f.id = c.rib_file_id WHERE c.member_id = $1',
+      [member.memberId],
+    );
+    expect(rows.map((r) => [r.original_name, r.media_type])).toEqual([['mon-rib.pdf', 'application/pdf']]);
+    expect(Buffer.from(rows[0]!.sealed).includes(Buffer.from('%PDF'))).toBe(false);
   });
 
   test('FRD-01 a confirmation code issued for IBAN X cannot confirm IBAN Y; the right details with the code confirm X', async () => {
