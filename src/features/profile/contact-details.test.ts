@@ -193,6 +193,19 @@ describe(`contact details (${driver})`, () => {
     expect((await other.browser.post(`/profil/adresses/${address!.id}/suppression`)).statusCode).toBe(404);
   });
 
+  test('DATA-02 one byte flipped in a sealed email in the database makes the page fail loudly (500), never show another value', async () => {
+    const { member, browser } = await loggedIn();
+    const { rows } = await kit.db.query<{ id: string; address_enc: string }>('SELECT id, address_enc FROM email_address WHERE member_id = $1', [member.memberId]);
+    const parts = rows[0]!.address_enc.split('.');
+    const data = Buffer.from(parts[4]!, 'base64url');
+    data[0]! ^= 0x01;
+    parts[4] = data.toString('base64url');
+    await kit.db.query('UPDATE email_address SET address_enc = $2 WHERE id = $1', [rows[0]!.id, parts.join('.')]);
+    const page = await browser.get('/profil');
+    expect(page.statusCode).toBe(500);
+    expect(page.body).not.toContain(member.email!.slice(1));
+  });
+
   test('AC-03 a form with an extra field (memberId, verified, status) is refused and changes nothing', async () => {
     const { member, browser } = await loggedIn();
     const victim = await newProfileMember(kit);
