@@ -58,8 +58,8 @@ export function BankPage({ organisation, member, current, change, done }: BankPa
         <section class="panel" aria-labelledby="titre-changement">
           <h2 id="titre-changement">Changement de compte en cours</h2>
           <p>
-            Votre nouveau compte sera utilisé pour vos remboursements à partir du <strong>{parisShortDateTime(change.effectiveAt!)}</strong>. D’ici là, par sécurité,
-            nous continuons de verser sur {current ? 'le compte ci-dessus' : 'aucun compte'}.
+            Votre nouveau compte sera utilisé pour vos remboursements à partir du <strong>{parisShortDateTime(change.effectiveAt!)}</strong>.
+            {current ? ' D’ici là, par sécurité, nous continuons de verser sur le compte ci-dessus.' : ''}
           </p>
           <AccountFacts account={change} />
           <p>Nous vous l’avons confirmé par email et par courrier. Si ce changement n’est pas de vous, annulez-le :</p>

@@ -78,7 +78,7 @@ function bankNoticeParagraphs(m: Common & BankNotice, forLetter: boolean): strin
   const what = m.maskedOld ? `le compte ${m.maskedOld} par le compte ${m.maskedNew}` : `le compte ${m.maskedNew}`;
   return [
     m.effectiveAt
-      ? `Le ${parisDateTime(m.at)}, une modification de vos coordonnées bancaires a été confirmée dans votre espace adhérent : vos remboursements seront versés sur ${m.maskedOld ? `le compte ${m.maskedNew} au lieu du compte ${m.maskedOld}` : `le compte ${m.maskedNew}`} à partir du ${parisDateTime(m.effectiveAt)}. D’ici là, nous continuons de verser sur ${m.maskedOld ? 'l’ancien compte' : 'aucun autre compte'}.`
+      ? `Le ${parisDateTime(m.at)}, une modification de vos coordonnées bancaires a été confirmée dans votre espace adhérent : vos remboursements seront versés sur ${m.maskedOld ? `le compte ${m.maskedNew} au lieu du compte ${m.maskedOld}` : `le compte ${m.maskedNew}`} à partir du ${parisDateTime(m.effectiveAt)}.${m.maskedOld ? ' D’ici là, nous continuons de verser sur l’ancien compte.' : ''}`
       : `Le ${parisDateTime(m.at)}, une demande de modification de vos coordonnées bancaires (remplacer ${what}) a été faite dans votre espace adhérent. Par sécurité, un conseiller l’examinera avant qu’elle ne prenne effet.`,
     'Si c’est bien vous, vous n’avez rien à faire.',
     forLetter
