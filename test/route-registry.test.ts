@@ -44,6 +44,12 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /verifier': 'checks the signed code of a card or an attestation, for the professionals shown it (issue 7)',
   'GET /api/v1/verify': 'the same check (JSON)',
   'GET /.well-known/jwks.json': 'public keys of the document signatures',
+  'GET /profil/email/confirmer': 'email change link landing (needs the token of the link sent to the new address)',
+  'POST /profil/email/confirmer': 'email change confirmation (needs the token)',
+  'POST /api/v1/profile/email-change/confirm': 'the same confirmation (JSON; needs the token)',
+  'GET /annulation-banque': '« ce n’est pas moi » form for an IBAN change (FRD-02; the member may be locked out)',
+  'POST /annulation-banque': 'cancels an IBAN change with the notice’s 80-bit code',
+  'POST /api/v1/profile/bank-account/not-me': 'the same cancellation (JSON)',
 };
 const isPublic = (method: string, url: string) =>
   Object.keys(PUBLIC_ROUTES).some((entry) => {

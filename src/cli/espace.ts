@@ -10,6 +10,7 @@ Commandes :
   import FICHIER… [--json]   importe des lots de décomptes DCPT1 (voir docs/formats/dcpt1.md)
   pay [--date D] [--json]    émet les virements SEPA des remboursements dus, date D (AAAA-MM-JJ) ou aujourd’hui (voir docs/formats/pain001.md)
   gen-dcpt1 --out FICHIER    écrit un lot DCPT1 de test pour les foyers de la base (--lines M ; toutes les options : espace gen-dcpt1 --help)
+  reseal                     après un changement de DATA_ENCRYPTION_KEY, chiffre de nouveau avec la clé active les valeurs des anciennes clés
   document-key [--kid ID]    crée une clé de signature des codes de vérification (JWK à ajouter à DOCUMENT_SIGNING_KEYS)
   liquidate [FICHIER]        calcule les parts Sécurité sociale / mutuelle / reste à charge (JSON, voir docs/coverage-engine.md)
   help                       affiche cette aide
@@ -30,6 +31,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/pay.ts')).payCommand(args, setup());
     case 'gen-dcpt1':
       return (await import('./commands/gen-dcpt1.ts')).genDcpt1Command(args, setup());
+    case 'reseal':
+      return (await import('./commands/reseal.ts')).resealCommand(setup());
     case 'document-key':
       return (await import('./commands/document-key.ts')).documentKeyCommand(args, { stdout: process.stdout, stderr: process.stderr, now: new Date() });
     case 'liquidate':

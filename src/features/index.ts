@@ -10,10 +10,12 @@ import { documentRoutes } from './documents/routes.ts';
 import { healthRoutes } from './health/routes.ts';
 import { homeRoutes } from './home/routes.ts';
 import { paperClaimRoutes } from './paper-claims/routes.ts';
+import { profileApiRoutes } from './profile/api-routes.ts';
+import { profileRoutes } from './profile/routes.ts';
 import { reimbursementExportRoutes } from './reimbursements/export-routes.ts';
 import { reimbursementRoutes } from './reimbursements/routes.ts';
 import { reimbursementSummaryRoutes } from './reimbursements/summary-routes.ts';
 import { verificationRoutes } from './verification/routes.ts';
 
 /** Every capability's routes, in one list: the server registers exactly these. */
-export const features: Feature[] = [healthRoutes, homeRoutes, loginRoutes(), passkeyRoutes, recoveryRoutes, authApiRoutes(), apiDocsRoutes, dashboardRoutes, reimbursementRoutes, reimbursementExportRoutes, reimbursementSummaryRoutes, documentRoutes, paperClaimRoutes, verificationRoutes, devMailboxRoutes];
+export const features: Feature[] = [healthRoutes, homeRoutes, loginRoutes(), passkeyRoutes, recoveryRoutes, authApiRoutes(), apiDocsRoutes, dashboardRoutes, reimbursementRoutes, reimbursementExportRoutes, reimbursementSummaryRoutes, documentRoutes, paperClaimRoutes, profileRoutes, profileApiRoutes, verificationRoutes, devMailboxRoutes];

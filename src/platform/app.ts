@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { openDatabase, type Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
+import { sealClearColumns } from '../db/seal-clear-columns.ts';
 import { findOrganisation } from '../db/repositories/organisation.ts';
 import { features } from '../features/index.ts';
 import type { Config } from './config.ts';
@@ -15,6 +16,7 @@ import { createRunPaymentsJob } from '../features/payments/run-payments-job.ts';
 import { createInboxJob, createReconcileJob } from '../features/imports/inbox.ts';
 import { createAuthPurgeJob } from '../features/auth/purge.ts';
 import { createFailureRateJob } from '../features/auth/login-challenge.ts';
+import { createActivateBankAccountsJob } from '../features/profile/activate-accounts-job.ts';
 
 export type RunningApp = { server: FastifyInstance; db: Database; jobs: Jobs; stop(): Promise<void> };
 
@@ -34,6 +36,7 @@ export async function createPlatform(config: Config, db: Database, logger: Logge
     reconcileUnmatched: createReconcileJob(db, { logger, clock: () => new Date() }),
     purgeAuthData: createAuthPurgeJob(db, { logger, clock: () => new Date() }),
     watchLoginFailures: createFailureRateJob(db, { logger, clock: () => new Date() }),
+    activateBankAccounts: createActivateBankAccountsJob({ db, clock: () => new Date() }),
   };
   const jobs = await createJobs(db, Object.values(jobDefinitions), { logger });
   return { mailer, jobs, jobDefinitions };
@@ -49,6 +52,8 @@ export async function startApp(config: Config, logger: Logger, openedDb?: Databa
   const db = openedDb ?? (await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` }));
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  const sealed = await sealClearColumns(db, config.secrets);
+  if (sealed.emails + sealed.phones + sealed.accounts > 0) logger.info({ sealed }, 'contact details written before migration 0016 sealed');
   const { mailer, jobs, jobDefinitions } = await createPlatform(config, db, logger);
   const server = await createApp({ config, db, logger, jobs, jobDefinitions });
   await server.listen({ host: config.host, port: config.port });

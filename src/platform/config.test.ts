@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { describe, expect, test } from 'vitest';
 import { TEST_SECRETS } from '../../test/app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { decryptField, encryptField } from './crypto.ts';
 
 const run = promisify(execFile);
 const dataDir = () => mkdtempSync(path.join(tmpdir(), 'espace-config-'));
@@ -33,6 +34,16 @@ describe('configuration', () => {
   ])('an invalid %s stops start-up with a message naming it', (name, value) => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ DATA_DIR: dataDir(), [name]: value })).toThrow(name);
+  });
+
+  test('DATA_ENCRYPTION_RETIRED_KEYS: keys of an earlier rotation still open what they sealed; the active key cannot be one', () => {
+    const retired = '55'.repeat(32);
+    const config = loadConfig({ DATA_DIR: dataDir(), ...TEST_SECRETS, DATA_ENCRYPTION_RETIRED_KEYS: `${retired}, ${'66'.repeat(32)}` });
+    expect(config.secrets.dataEncryptionKey.equals(Buffer.from(TEST_SECRETS.DATA_ENCRYPTION_KEY, 'hex'))).toBe(true);
+    expect(config.secrets.dataEncryptionKey.retired?.map((k) => k.toString('hex'))).toEqual([retired, '66'.repeat(32)]);
+    expect(decryptField(config.secrets.dataEncryptionKey, encryptField(Buffer.from(retired, 'hex'), 'x'))).toBe('x');
+    expect(() => loadConfig({ DATA_DIR: dataDir(), ...TEST_SECRETS, DATA_ENCRYPTION_RETIRED_KEYS: 'abc' })).toThrow(/DATA_ENCRYPTION_RETIRED_KEYS/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), ...TEST_SECRETS, DATA_ENCRYPTION_RETIRED_KEYS: TEST_SECRETS.DATA_ENCRYPTION_KEY })).toThrow(/DATA_ENCRYPTION_RETIRED_KEYS/);
   });
 
   test('production requires every secret and the public URL', () => {

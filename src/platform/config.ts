@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { NirPolicy } from '../domain/documents/tp-card.ts';
 import { normaliseIban, parseIban } from '../domain/identity/iban.ts';
 import { isSepaBic, sepaText, SEPA_NAME_MAX } from '../domain/payments/pain001.ts';
+import { dataKey, type DataKey } from './crypto.ts';
 
 const secret = (name: string) =>
   z
@@ -34,6 +35,10 @@ const envSchema = z.object({
   CODE_PEPPER: secret('CODE_PEPPER'),
   DATA_ENCRYPTION_KEY: secret('DATA_ENCRYPTION_KEY'),
   BLIND_INDEX_KEY: secret('BLIND_INDEX_KEY'),
+  DATA_ENCRYPTION_RETIRED_KEYS: z
+    .string()
+    .regex(/^[0-9a-f]{64}(\s*,\s*[0-9a-f]{64})*$/i, 'clés de 64 caractères hexadécimaux séparées par des virgules')
+    .optional(),
   DOCUMENT_SIGNING_KEYS: z.string().optional(),
   DOCUMENT_SIGNING_KEY_ID: z.string().optional(),
   DOCUMENT_REVOKED_KEY_IDS: z.string().optional(),
@@ -61,7 +66,8 @@ export const DEMO_PAYMENTS_DEBTOR = { name: 'Mutuelle des Tilleuls', iban: 'FR76
 export type Secrets = {
   sessionSecret: Buffer;
   codePepper: Buffer;
-  dataEncryptionKey: Buffer;
+  /** Seals new values; opens those sealed by it or by a retired key (key rotation, docs/operations.md). */
+  dataEncryptionKey: DataKey;
   blindIndexKey: Buffer;
 };
 
@@ -152,12 +158,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secrets: {
       sessionSecret: pick('SESSION_SECRET'),
       codePepper: pick('CODE_PEPPER'),
-      dataEncryptionKey: pick('DATA_ENCRYPTION_KEY'),
+      dataEncryptionKey: dataKey(pick('DATA_ENCRYPTION_KEY'), retiredKeysOf(e)),
       blindIndexKey: pick('BLIND_INDEX_KEY'),
     },
     documentSigning: documentSigningOf(e, dataDir, publicUrl),
     devTools: e.NODE_ENV !== 'production',
   };
+}
+
+function retiredKeysOf(e: z.infer<typeof envSchema>): Buffer[] {
+  const keys = (e.DATA_ENCRYPTION_RETIRED_KEYS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  if (e.DATA_ENCRYPTION_KEY && keys.some((k) => k.toLowerCase() === e.DATA_ENCRYPTION_KEY!.toLowerCase())) {
+    throw new ConfigError('DATA_ENCRYPTION_RETIRED_KEYS', 'la clé active DATA_ENCRYPTION_KEY ne peut pas y figurer');
+  }
+  return keys.map((k) => Buffer.from(k, 'hex'));
 }
 
 // The three settings go together: a real IBAN with the demo BIC or name would make a file the bank rejects.

@@ -304,7 +304,7 @@ describe('the member dashboard /espace', () => {
     const page = await openDashboard({ viewport });
     expect(await page.getByText('Ancien bénéficiaire de l’ACS du 01/11/2017 au 31/10/2019').count()).toBe(1);
     expect(await page.getByText('Complémentaire santé solidaire (avec participation) du 01/01/2020 au 31/12/2020').count()).toBe(1);
-    expect(await page.getByText(/45,60\s€ versés le \d\d\/\d\d\/\d{4}, sur votre compte se terminant par 0189/).count()).toBe(1);
+    expect(await page.getByText(/45,60\s€ versés le \d\d\/\d\d\/\d{4}, sur votre compte FR76 •••• •••• •••• •••• ••90 189/).count()).toBe(1);
     expect(await page.getByText('2 remboursements en cours de traitement.').count()).toBe(1);
     const violations = await checkAccessibility(page);
     expect(violations, `axe-core violations on /espace:\n${formatViolations(violations)}`).toEqual([]);

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { normaliseIban } from '../../domain/identity/iban.ts';
 import { normaliseNir } from '../../domain/identity/nir.ts';
-import { blindIndex, encryptField } from '../../platform/crypto.ts';
+import { blindIndex, encryptField, type DataKey } from '../../platform/crypto.ts';
 import type { Queryable } from '../database.ts';
+import { insertAccount, sealIban } from './bank-accounts.ts';
+import { sealEmail } from './contacts.ts';
 
-/** Keys for the sealed columns: NIR and IBAN are stored encrypted, searched through a keyed index. */
-export type FieldKeys = { dataEncryptionKey: Buffer; blindIndexKey: Buffer };
+/** Keys for the sealed columns: NIR, IBAN, email and phone are stored encrypted, NIR, IBAN and email searched through a keyed index. */
+export type FieldKeys = { dataEncryptionKey: DataKey; blindIndexKey: Buffer };
 
 export type NewBeneficiary = {
   relationship: 'SELF' | 'SPOUSE' | 'CHILD' | 'OTHER';
@@ -112,12 +113,13 @@ export async function insertHousehold(tx: Queryable, keys: FieldKeys, h: NewHous
     }
   }
   if (h.email) {
-    await tx.query(`INSERT INTO email_address (member_id, address, verified_at, last_confirmed_at, created_at) VALUES ($1, $2, $3, $3, $4)`, [
-      memberId, h.email.address, h.email.verified ? h.createdAt : null, h.createdAt,
+    const sealed = sealEmail(keys, h.email.address);
+    await tx.query(`INSERT INTO email_address (member_id, address_enc, address_hmac, verified_at, last_confirmed_at, created_at) VALUES ($1, $2, $3, $4, $4, $5)`, [
+      memberId, sealed.enc, sealed.hmac, h.email.verified ? h.createdAt : null, h.createdAt,
     ]);
   }
   for (const p of h.phones) {
-    await tx.query(`INSERT INTO phone_number (member_id, kind, e164, created_at) VALUES ($1, $2, $3, $4)`, [memberId, p.kind, p.e164, h.createdAt]);
+    await tx.query(`INSERT INTO phone_number (member_id, kind, e164_enc, created_at) VALUES ($1, $2, $3, $4)`, [memberId, p.kind, encryptField(keys.dataEncryptionKey, p.e164), h.createdAt]);
   }
   const a = h.address;
   const { rows: addressRows } = await tx.query<{ id: string }>(
@@ -127,12 +129,9 @@ export async function insertHousehold(tx: Queryable, keys: FieldKeys, h: NewHous
   );
   await tx.query(`UPDATE member SET mailing_address_id = $2 WHERE id = $1`, [memberId, addressRows[0]!.id]);
   if (h.bankAccount) {
-    const iban = normaliseIban(h.bankAccount.iban);
-    await tx.query(
-      `INSERT INTO bank_account (member_id, iban_enc, iban_hmac, iban_last4, country, bic, holder_name, status, effective_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'ACTIVE', $8, $8)`,
-      [memberId, encryptField(keys.dataEncryptionKey, iban), blindIndex(keys.blindIndexKey, iban), iban.slice(-4), iban.slice(0, 2), h.bankAccount.bic, h.bankAccount.holderName, h.createdAt],
-    );
+    await insertAccount(tx, {
+      memberId, iban: sealIban(keys, h.bankAccount.iban), bic: h.bankAccount.bic, holderName: h.bankAccount.holderName, status: 'ACTIVE', effectiveAt: h.createdAt, createdAt: h.createdAt,
+    });
   }
   return { memberId, beneficiaryIds, contractIds };
 }

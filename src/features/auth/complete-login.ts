@@ -73,9 +73,9 @@ export async function openSessionOrChallenge(
       await sessions.start(tx, reply, request, 'member', memberId, beneficiaryId);
       await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { attemptId, deviceId, via: 'TRUSTED_DEVICE', ...channelDetail } });
       // The email check is a page of the member area (the household's address: not a beneficiary's page); the API leaves it to the app.
-      return { kind: 'SESSION', checkEmail: channel === 'PAGE' && !beneficiaryId && (await needsEmailCheck(tx, memberId, now)) };
+      return { kind: 'SESSION', checkEmail: channel === 'PAGE' && !beneficiaryId && (await needsEmailCheck(tx, config.secrets.dataEncryptionKey, memberId, now)) };
     }
-    const challenge = await issueChallenge(tx, { memberId, attemptId, now, pepper: config.secrets.codePepper });
+    const challenge = await issueChallenge(tx, { memberId, attemptId, now, pepper: config.secrets.codePepper, dataKey: config.secrets.dataEncryptionKey });
     if (challenge.method === 'EMAIL') {
       await jobs.enqueue(tx, jobDefinitions.sendEmail, newDeviceCodeMail({ ...mailCommon, to: challenge.email, code: challenge.code, challengeId: challenge.challengeId }));
     }

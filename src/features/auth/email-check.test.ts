@@ -27,15 +27,15 @@ describe(`email check at login (${testDriver()})`, () => {
   test('asked when the address is unverified or not confirmed for 12 months; not when confirmed lately or when there is no address', async () => {
     const fresh = await newMember(kit, 'verified');
     await setConfirmedAt(fresh.memberId, ago(300));
-    expect(await needsEmailCheck(kit.db, fresh.memberId, kit.clock.now())).toBe(false);
+    expect(await needsEmailCheck(kit.db, kit.t.config.secrets.dataEncryptionKey, fresh.memberId, kit.clock.now())).toBe(false);
     const old = await newMember(kit, 'verified');
     await setConfirmedAt(old.memberId, ago(366));
-    expect(await needsEmailCheck(kit.db, old.memberId, kit.clock.now())).toBe(true);
+    expect(await needsEmailCheck(kit.db, kit.t.config.secrets.dataEncryptionKey, old.memberId, kit.clock.now())).toBe(true);
     const unverified = await newMember(kit, 'unverified');
     await setConfirmedAt(unverified.memberId, ago(1));
-    expect(await needsEmailCheck(kit.db, unverified.memberId, kit.clock.now())).toBe(true);
+    expect(await needsEmailCheck(kit.db, kit.t.config.secrets.dataEncryptionKey, unverified.memberId, kit.clock.now())).toBe(true);
     const none = await newMember(kit, null);
-    expect(await needsEmailCheck(kit.db, none.memberId, kit.clock.now())).toBe(false);
+    expect(await needsEmailCheck(kit.db, kit.t.config.secrets.dataEncryptionKey, none.memberId, kit.clock.now())).toBe(false);
   });
 
   test('the login lands on the check page when needed, on the member home otherwise', async () => {

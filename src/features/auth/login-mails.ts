@@ -7,7 +7,7 @@ import type { SendEmailPayload } from '../../platform/mail-job.ts';
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function compose(to: string, subject: string, paragraphs: string[], idempotencyKey: string): SendEmailPayload {
+export function compose(to: string, subject: string, paragraphs: string[], idempotencyKey: string): SendEmailPayload {
   return {
     to,
     subject,

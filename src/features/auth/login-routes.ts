@@ -154,7 +154,7 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
       const challenge = await findChallenge(db, pending.attemptId, now);
       if (!challenge) return restart(reply, 'expire');
       if (pending.method === 'EMAIL') {
-        const email = await verifiedEmailOf(db, challenge.memberId);
+        const email = await verifiedEmailOf(db, config.secrets.dataEncryptionKey, challenge.memberId);
         maskedEmail = email ? maskEmail(email) : null;
       }
     }
@@ -170,7 +170,7 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
     if (!pending || (pending.method !== 'EMAIL' && pending.method !== 'LETTER')) return restart(reply, 'expire');
     const method: ChallengeMethod = pending.method;
     const again = async (memberId: string, error: string) => {
-      const email = method === 'EMAIL' ? await verifiedEmailOf(db, memberId) : null;
+      const email = method === 'EMAIL' ? await verifiedEmailOf(db, config.secrets.dataEncryptionKey, memberId) : null;
       return sendPage(reply, h(DeviceCheckPage, { organisation, csrfToken: request.csrfToken, method, maskedEmail: email ? maskEmail(email) : null, error }), 400);
     };
     const answer = normaliseAnswer(method, parsed.data.code);
@@ -185,7 +185,7 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
       if (outcome.kind === 'RIGHT') {
         const { memberId } = outcome;
         const { token } = await confirmNewDevice(tx, loginContext, request, reply, { memberId, attemptId: base.attemptId, method, now, channel: 'PAGE' });
-        return { kind: 'RIGHT' as const, token, checkEmail: await needsEmailCheck(tx, memberId, now) };
+        return { kind: 'RIGHT' as const, token, checkEmail: await needsEmailCheck(tx, config.secrets.dataEncryptionKey, memberId, now) };
       }
       if (outcome.memberId) {
         const action = outcome.kind === 'VOID' ? 'auth.device.challenge.voided' : 'auth.device.challenge.failure';

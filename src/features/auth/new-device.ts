@@ -14,7 +14,8 @@
 import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
 import type { Queryable } from '../../db/database.ts';
 import { verifyAccessCode } from '../../platform/access-code-hash.ts';
-import { randomToken, safeEqual } from '../../platform/crypto.ts';
+import { currentEmail } from '../../db/repositories/contacts.ts';
+import { randomToken, safeEqual, type DataKey } from '../../platform/crypto.ts';
 
 export const NEW_DEVICE_LIMITS = {
   /** AUTH-05: the emailed code lives 10 minutes (valid at 599 s, refused at 600 s). */
@@ -186,13 +187,9 @@ export type IssuedChallenge =
   | { method: 'NONE' }
   | { method: 'LIMIT' };
 
-export async function verifiedEmailOf(q: Queryable, memberId: string): Promise<string | null> {
-  const { rows } = await q.query<{ address: string }>(
-    `SELECT address FROM email_address WHERE member_id = $1 AND beneficiary_id IS NULL AND replaced_at IS NULL AND verified_at IS NOT NULL
-      ORDER BY created_at DESC LIMIT 1`,
-    [memberId],
-  );
-  return rows[0]?.address ?? null;
+/** The household's current email when it is verified (sealed in the database: the key opens it). */
+export async function verifiedEmailOf(q: Queryable, key: DataKey, memberId: string): Promise<string | null> {
+  return (await currentEmail(q, key, memberId, { verified: true }))?.address ?? null;
 }
 
 type ActivationRow = { id: string; code_hash: string; wrong_attempts: number };
@@ -213,14 +210,14 @@ async function newestActivationCode(tx: Queryable, memberId: string, now: Date, 
 }
 
 /** Creates the challenge of one login attempt, in the caller's transaction (the caller enqueues the email). */
-export async function issueChallenge(tx: Queryable, input: { memberId: string; attemptId: string; now: Date; pepper: Buffer }): Promise<IssuedChallenge> {
+export async function issueChallenge(tx: Queryable, input: { memberId: string; attemptId: string; now: Date; pepper: Buffer; dataKey: DataKey }): Promise<IssuedChallenge> {
   const { memberId, attemptId, now, pepper } = input;
   const { rows } = await tx.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM one_time_code WHERE member_id = $1 AND purpose = 'NEW_DEVICE' AND created_at > $2`,
     [memberId, new Date(now.getTime() - 3_600_000)],
   );
   if (rows[0]!.n >= NEW_DEVICE_LIMITS.challengesPerHour) return { method: 'LIMIT' };
-  const email = await verifiedEmailOf(tx, memberId);
+  const email = await verifiedEmailOf(tx, input.dataKey, memberId);
   let code: string | null = null;
   if (!email && !(await newestActivationCode(tx, memberId, now, false))) return { method: 'NONE' };
   if (email) code = String(randomInt(0, 1_000_000)).padStart(6, '0');

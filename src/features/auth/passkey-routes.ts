@@ -62,7 +62,7 @@ function register(app: Parameters<Feature>[0], context: RouteContext): void {
   const { organisation } = page;
   const rp = relyingParty(config.publicUrl, organisation.name);
   const memberCookie = SESSION_LIMITS.member.cookie;
-  const noticeDeps = { jobs, jobDefinitions, mailCommon: { organisationName: organisation.name, phone: organisation.phone, publicUrl: config.publicUrl } };
+  const noticeDeps = { config, jobs, jobDefinitions, mailCommon: { organisationName: organisation.name, phone: organisation.phone, publicUrl: config.publicUrl } };
 
   /** The JSON endpoints answer 401 without a member session (the script shows the message). */
   function memberOf(request: FastifyRequest): { memberId: string; sessionCookie: string } {

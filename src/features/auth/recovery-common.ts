@@ -7,7 +7,8 @@ import { createHash, randomInt } from 'node:crypto';
 import type { Database, Queryable } from '../../db/database.ts';
 import { checkAccessCode, type AccessCodeContext } from '../../domain/auth/access-code-policy.ts';
 import { formatParisDateTime } from '../../domain/dates.ts';
-import { decryptField } from '../../platform/crypto.ts';
+import { currentEmail } from '../../db/repositories/contacts.ts';
+import { decryptField, type DataKey } from '../../platform/crypto.ts';
 import type { AppDependencies } from '../../platform/http/server.ts';
 import type { Jobs } from '../../platform/jobs.ts';
 import { queueLetter } from '../letters/queue-letter.ts';
@@ -49,7 +50,7 @@ export type RecoveryDeps = {
   jobDefinitions: AppDependencies['jobDefinitions'];
   /** config.publicUrl: every mailed or printed link starts with it, never with the request's Host (RST-02). */
   publicUrl: string;
-  keys: { dataEncryptionKey: Buffer; blindIndexKey: Buffer };
+  keys: { dataEncryptionKey: DataKey; blindIndexKey: Buffer };
   /** config.secrets.codePepper. */
   pepper: Buffer;
   limits?: RecoveryLimits;
@@ -106,11 +107,8 @@ export type MemberContext = {
 };
 
 export async function loadMemberContext(q: Queryable, memberId: string, keys: RecoveryDeps['keys']): Promise<MemberContext | null> {
-  const { rows } = await q.query<{ nir_enc: string; first_name: string; last_name: string; email: string | null; has_credential: boolean }>(
+  const { rows } = await q.query<{ nir_enc: string; first_name: string; last_name: string; has_credential: boolean }>(
     `SELECT m.nir_enc, b.first_name, b.last_name,
-            (SELECT e.address FROM email_address e
-              WHERE e.member_id = m.id AND e.beneficiary_id IS NULL AND e.replaced_at IS NULL AND e.verified_at IS NOT NULL
-              ORDER BY e.created_at DESC LIMIT 1) AS email,
             EXISTS (SELECT 1 FROM member_credential c WHERE c.member_id = m.id) AS has_credential
        FROM member m JOIN beneficiary b ON b.member_id = m.id AND b.relationship = 'SELF'
       WHERE m.id = $1`,
@@ -123,7 +121,7 @@ export async function loadMemberContext(q: Queryable, memberId: string, keys: Re
     memberId,
     firstName: row.first_name,
     lastName: row.last_name,
-    verifiedEmail: row.email,
+    verifiedEmail: (await currentEmail(q, keys.dataEncryptionKey, memberId, { verified: true }))?.address ?? null,
     hasCredential: row.has_credential,
     policy: { birthDates: dates.map((r) => r.d), nir: decryptField(keys.dataEncryptionKey, row.nir_enc) },
   };

@@ -119,6 +119,7 @@ describe(`security notices by letter (${testDriver()})`, () => {
 
   test('AUTH-06 a passkey added: email when verified, else a letter; without a postal address nothing can be sent', async () => {
     const noticeDeps = {
+      config: kit.t.config,
       jobs: kit.t.jobs,
       jobDefinitions: kit.t.jobDefinitions,
       mailCommon: { organisationName: 'Mutuelle Test', phone: '04 00 00 00 00', publicUrl: 'https://espace.test' },

@@ -7,6 +7,7 @@
 import type { Queryable } from '../../db/database.ts';
 import type { LockKind } from '../../domain/auth/lockout.ts';
 import type { AppDependencies } from '../../platform/http/server.ts';
+import type { DataKey } from '../../platform/crypto.ts';
 import type { Jobs } from '../../platform/jobs.ts';
 import { formatParisDateTime } from '../../domain/dates.ts';
 import { parisDate } from '../letters/letter-model.ts';
@@ -21,6 +22,8 @@ export type SecurityNotice =
   | { kind: 'PASSKEY_ADDED'; label: string; credentialId: string };
 
 export type NoticeDeps = {
+  /** config.secrets.dataEncryptionKey opens the member's sealed email. */
+  config: { secrets: { dataEncryptionKey: DataKey } };
   jobs: Jobs;
   jobDefinitions: Pick<AppDependencies['jobDefinitions'], 'sendEmail' | 'generateLetter'>;
   mailCommon: { organisationName: string; phone: string; publicUrl: string };
@@ -76,7 +79,7 @@ function letterKey(memberId: string, notice: SecurityNotice, at: Date): string {
 
 /** In the caller's transaction: the email (verified address) or the letter, sent after commit by their jobs. */
 export async function sendSecurityNotice(tx: Queryable, deps: NoticeDeps, memberId: string, notice: SecurityNotice, at: Date): Promise<NoticeChannel> {
-  const to = await verifiedEmailOf(tx, memberId);
+  const to = await verifiedEmailOf(tx, deps.config.secrets.dataEncryptionKey, memberId);
   if (to) {
     const common = { ...deps.mailCommon, to };
     const mail =

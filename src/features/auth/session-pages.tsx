@@ -102,8 +102,8 @@ export function EmailCheckPage({ organisation, member, maskedEmail, verified }: 
         </form>
         <h2>Modifier</h2>
         <p>
-          Votre adresse a changé ? Pour la modifier, appelez-nous au <a href={tel(organisation.phone)}>{organisation.phone}</a> (appel non surtaxé) : la
-          modification en ligne arrive bientôt.
+          Votre adresse a changé ? Indiquez la nouvelle dans <a href="/profil">Mes coordonnées</a> : nous vous enverrons un lien pour la confirmer. Vous
+          pouvez aussi nous appeler au <a href={tel(organisation.phone)}>{organisation.phone}</a> (appel non surtaxé).
         </p>
       </section>
     </Layout>

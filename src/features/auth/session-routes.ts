@@ -8,6 +8,8 @@ import type { FastifyRequest } from 'fastify';
 import { h } from 'preact';
 import { z } from 'zod';
 import type { Queryable } from '../../db/database.ts';
+import { currentEmail } from '../../db/repositories/contacts.ts';
+import type { DataKey } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import { SESSION_LIMITS } from '../../platform/http/sessions.ts';
 import { sendPage } from '../../platform/http/render.ts';
@@ -60,26 +62,22 @@ export function maskAddress(address: string): string {
 
 type CurrentEmail = { id: string; address: string; verified: boolean; confirmedAt: Date | null };
 
-async function currentEmailOf(q: Queryable, memberId: string): Promise<CurrentEmail | null> {
-  const { rows } = await q.query<{ id: string; address: string; verified_at: Date | null; last_confirmed_at: Date | null }>(
-    `SELECT id, address, verified_at, last_confirmed_at FROM email_address
-      WHERE member_id = $1 AND beneficiary_id IS NULL AND replaced_at IS NULL ORDER BY created_at DESC LIMIT 1`,
-    [memberId],
-  );
-  const row = rows[0];
+async function currentEmailOf(q: Queryable, key: DataKey, memberId: string): Promise<CurrentEmail | null> {
+  const row = await currentEmail(q, key, memberId);
   if (!row) return null;
-  return { id: row.id, address: row.address, verified: row.verified_at !== null, confirmedAt: row.last_confirmed_at ?? row.verified_at };
+  return { id: row.id, address: row.address, verified: row.verifiedAt !== null, confirmedAt: row.lastConfirmedAt ?? row.verifiedAt };
 }
 
 /** After a login: is the member to be asked about their email (unverified, or not confirmed for 12 months)? */
-export async function needsEmailCheck(q: Queryable, memberId: string, now: Date): Promise<boolean> {
-  const email = await currentEmailOf(q, memberId);
+export async function needsEmailCheck(q: Queryable, key: DataKey, memberId: string, now: Date): Promise<boolean> {
+  const email = await currentEmailOf(q, key, memberId);
   if (!email) return false;
   return !email.verified || email.confirmedAt === null || now.getTime() - email.confirmedAt.getTime() > EMAIL_CONFIRMATION_MAX_AGE_MS;
 }
 
 export function registerSessionRoutes(app: Parameters<Feature>[0], context: RouteContext): void {
   const { db, clock, sessions } = context;
+  const key = context.config.secrets.dataEncryptionKey;
   const { organisation } = context.page;
 
   // --- SES-06: the list ------------------------------------------------------------------------------------
@@ -158,7 +156,7 @@ export function registerSessionRoutes(app: Parameters<Feature>[0], context: Rout
     if (request.session?.beneficiaryId) return reply.redirect(MEMBER_HOME, 303);
     const memberId = requireMember(request, reply);
     if (!memberId) return reply;
-    const email = await currentEmailOf(db, memberId);
+    const email = await currentEmailOf(db, key, memberId);
     if (!email) return reply.redirect('/espace', 303);
     return sendPage(
       reply,
@@ -175,7 +173,7 @@ export function registerSessionRoutes(app: Parameters<Feature>[0], context: Rout
     const now = clock();
     await db.transaction(async (tx) => {
       if (body.data.choix === 'oui') {
-        const email = await currentEmailOf(tx, memberId);
+        const email = await currentEmailOf(tx, key, memberId);
         if (email) await tx.query('UPDATE email_address SET last_confirmed_at = $2 WHERE id = $1', [email.id, now]);
         await writeAudit(tx, { now, ip: request.ip, actorType: 'member', actorId: memberId, action: 'member.email.confirmed', memberId, details: {} });
       } else {

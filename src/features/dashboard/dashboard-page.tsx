@@ -80,7 +80,7 @@ export function DashboardPage({ organisation, member, dashboard, quickLinks }: D
             {payments.map((p) => (
               <li key={p.date}>
                 <strong>{formatEuros(p.amountCents)}</strong> versés le {formatFrenchDate(p.date)}
-                {p.accountEnding ? `, sur votre compte se terminant par ${p.accountEnding}` : ''}
+                {p.maskedIban ? `, sur votre compte ${p.maskedIban}` : ''}
               </li>
             ))}
           </ul>

@@ -7,7 +7,9 @@ import { createTestApp, testClock, testConfig, type TestApp } from '../../../tes
 import { createTestDatabase, testDriver, type TestDatabase } from '../../../test/db.ts';
 import type { Queryable } from '../../db/database.ts';
 import { formatFrenchDate } from '../../domain/dates.ts';
+import { maskIban } from '../../domain/identity/iban.ts';
 import { formatEuros } from '../../domain/money.ts';
+import { decryptField } from '../../platform/crypto.ts';
 import { createHouseholdMember, sessionProbe } from '../auth/recovery-test-kit.ts';
 import { Browser, type Kit } from '../auth/session-test-kit.ts';
 import { seedDemoData } from '../demo/seed-demo-data.ts';
@@ -56,8 +58,8 @@ describe(`member dashboard (${testDriver()})`, () => {
 
   /** The last transfers as SQL tells them: recorded payments, and older paid lines grouped by day (tiers payant excluded). */
   async function expectedPayments(memberId: string) {
-    const { rows: recorded } = await db.query<{ date: string; cents: number; last4: string }>(
-      `SELECT p.payment_date AS date, p.amount_cents AS cents, ba.iban_last4 AS last4 FROM payment p JOIN bank_account ba ON ba.id = p.bank_account_id WHERE p.member_id = $1`,
+    const { rows: recorded } = await db.query<{ date: string; cents: number; iban_enc: string }>(
+      `SELECT p.payment_date AS date, p.amount_cents AS cents, ba.iban_enc FROM payment p JOIN bank_account ba ON ba.id = p.bank_account_id WHERE p.member_id = $1`,
       [memberId],
     );
     const { rows: lines } = await db.query<{ paid_at: string; amc_cents: number }>(
@@ -67,8 +69,8 @@ describe(`member dashboard (${testDriver()})`, () => {
     const byDay = new Map<string, number>();
     for (const l of lines) byDay.set(l.paid_at, (byDay.get(l.paid_at) ?? 0) + l.amc_cents);
     return [
-      ...recorded.map((r) => ({ date: r.date, amountCents: Number(r.cents), accountEnding: r.last4 })),
-      ...[...byDay].map(([date, cents]) => ({ date, amountCents: cents, accountEnding: null })),
+      ...recorded.map((r) => ({ date: r.date, amountCents: Number(r.cents), maskedIban: maskIban(decryptField(keys.dataEncryptionKey, r.iban_enc)) })),
+      ...[...byDay].map(([date, cents]) => ({ date, amountCents: cents, maskedIban: null })),
     ]
       .sort((a, b) => (a.date < b.date ? 1 : -1))
       .slice(0, 3);
@@ -81,7 +83,7 @@ describe(`member dashboard (${testDriver()})`, () => {
     expect(payments).toHaveLength(3);
     expect(dashboard.payments).toEqual(payments);
     expect(dashboard.payments[0]).toMatchObject({ date: TODAY, amountCents: 123456 });
-    expect(dashboard.payments[0]!.accountEnding).toMatch(/^[0-9A-Z]{4}$/);
+    expect(dashboard.payments[0]!.maskedIban).toMatch(/^FR\d{2}( ••••){4} ••[0-9A-Z]{2} [0-9A-Z]{3}$/);
 
     const { rows: inProgress } = await db.query<{ id: string }>(
       `SELECT id FROM claim_line WHERE member_id = $1 AND status IN ('RECEIVED', 'LIQUIDATED') ORDER BY care_date DESC, id DESC`,
@@ -93,7 +95,7 @@ describe(`member dashboard (${testDriver()})`, () => {
 
     const html = await dashboardOf('A0000001');
     expect(html).toContain('<h1>Bonjour Marie</h1>');
-    expect(html).toContain(`<strong>${formatEuros(123456)}</strong> versés le ${formatFrenchDate(TODAY)}, sur votre compte se terminant par ${payments[0]!.accountEnding}`);
+    expect(html).toContain(`<strong>${formatEuros(123456)}</strong> versés le ${formatFrenchDate(TODAY)}, sur votre compte ${payments[0]!.maskedIban}`);
     expect(html).toContain('1\u202f234,56\u00a0€');
     for (const p of payments.slice(1)) expect(html).toContain(`<strong>${formatEuros(p.amountCents)}</strong> versés le ${formatFrenchDate(p.date)}`);
     const n = inProgress.length;

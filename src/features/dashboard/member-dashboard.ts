@@ -17,8 +17,8 @@ export type DashboardPayment = {
   /** 'YYYY-MM-DD', the day of the transfer. */
   date: string;
   amountCents: number;
-  /** The last four characters of the account credited, or null when the transfer predates per-transfer records. */
-  accountEnding: string | null;
+  /** The account credited, masked as everywhere (FR76 •••• … ••89 123), or null when the transfer predates per-transfer records. */
+  maskedIban: string | null;
 };
 
 export type DashboardContract = {
@@ -125,7 +125,7 @@ function pastAids(periods: PeriodRow[], sex: 'F' | 'M', today: string): Dashboar
   return joined.reverse().map((j) => ({ ...j, upcoming: false, text: pastText(j.kind, sex, j.startDate, j.endDate) }));
 }
 
-type PaymentRow = { payment_date: string; amount_cents: number; iban_last4: string | null };
+type PaymentRow = { payment_date: string; amount_cents: number; iban_masked: string | null };
 type ContractRow = { contract_number: string; product_name: string; kind: 'INDIVIDUAL' | 'COLLECTIVE'; employer_name: string | null; start_date: string; end_date: string | null };
 type BeneficiaryRow = { id: string; first_name: string; birth_date: string; sex: 'F' | 'M'; relationship: 'SELF' | 'SPOUSE' | 'CHILD' | 'OTHER' };
 
@@ -146,7 +146,7 @@ export async function memberDashboard(db: Queryable, viewer: Viewer, today: stri
     // Transfers recorded by the payment run, and — for history older than those records — the mutuelle's part of the
     // lines paid to the member, one transfer per day (the run's own rule). Tiers payant and zero amounts are no transfer.
     db.query<PaymentRow>(
-      `SELECT p.payment_date, p.amount_cents, ba.iban_last4
+      `SELECT p.payment_date, p.amount_cents, ba.iban_masked
          FROM payment p JOIN bank_account ba ON ba.id = p.bank_account_id
         WHERE p.member_id = $1 AND $3::uuid IS NULL
        UNION ALL
@@ -190,7 +190,7 @@ export async function memberDashboard(db: Queryable, viewer: Viewer, today: stri
   const self = beneficiaryId ? beneficiaries.rows[0] : beneficiaries.rows.find((b) => b.relationship === 'SELF');
   return {
     firstName: self?.first_name ?? '',
-    payments: payments.rows.map((p) => ({ date: p.payment_date, amountCents: p.amount_cents, accountEnding: p.iban_last4 })),
+    payments: payments.rows.map((p) => ({ date: p.payment_date, amountCents: p.amount_cents, maskedIban: p.iban_masked })),
     inProgress: { count: inProgress.rows[0]?.in_progress ?? 0, latest: inProgress.rows.map(toReimbursementRow) },
     rights: {
       contracts: contracts.rows.map((c) => ({ number: c.contract_number, productName: c.product_name, kind: c.kind, employerName: c.employer_name, startDate: c.start_date, endDate: c.end_date })),

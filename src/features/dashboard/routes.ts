@@ -23,6 +23,8 @@ const QUICK_LINKS: QuickLink[] = [
   { href: '/documents/carte-tiers-payant', label: 'Ma carte de tiers payant' },
   { href: '/documents/attestation-droits', label: 'Mon attestation de droits' },
   { href: '/documents', label: 'Mes documents' },
+  { href: '/profil', label: 'Mes coordonnées' },
+  { href: '/profil/banque', label: 'Mes coordonnées bancaires' },
   { href: '#securite', label: 'Sécurité de mon compte' },
 ];
 

@@ -200,7 +200,8 @@ function planHousehold(random: Random, n: number, referenceDate: string, years: 
       contracts,
       rights,
       email: withEmail ? { address: `${slug}${n}@demo.example`, verified: random.chance(0.9) } : null,
-      phones: random.chance(0.8) ? [{ kind: 'MOBILE', e164: mobile }] : [],
+      // The demo logins also have a landline, so that « Mes coordonnées » shows both (no random draw: the seed stays the same).
+      phones: [...(random.chance(0.8) ? [{ kind: 'MOBILE' as const, e164: mobile }] : []), ...(n <= 4 ? [{ kind: 'LANDLINE' as const, e164: `+3347200${String(n).padStart(4, '0')}` }] : [])],
       address: { recipient: `${self.firstName} ${lastName}`.toUpperCase(), streetNumber: String(random.int(1, 120)), street: random.pick(STREETS), complement: random.chance(0.2) ? `Bâtiment ${random.pick(['A', 'B', 'C'])}` : null, postalCode: place.postalCode, city: place.city, country: 'FR' },
       bankAccount: { ...bank, holderName: `${self.firstName} ${lastName}`.toUpperCase() },
       createdAt: new Date(`${contractStart}T09:00:00Z`),

@@ -57,11 +57,29 @@ describe('demo seed', () => {
   test('stores NIRs and IBANs sealed, never in clear (DATA-02)', async () => {
     const { rows } = await a.query<{ nir_enc: string; nir_hmac: string }>('SELECT nir_enc, nir_hmac FROM member');
     for (const row of rows) {
-      expect(row.nir_enc).toMatch(/^v1\./);
+      expect(row.nir_enc).toMatch(/^v2\./);
       expect(row.nir_hmac).not.toMatch(/^\d{15}$/);
     }
     const dump = JSON.stringify((await a.query('SELECT * FROM bank_account')).rows);
     expect(dump).not.toMatch(/FR\d{2}[0-9A-Z]{23}/);
+  });
+
+  test('DATA-02 emails and phone numbers are sealed too, emails findable by their keyed index only', async () => {
+    const emails = (await a.query<{ address: string | null; address_enc: string; address_hmac: string }>('SELECT address, address_enc, address_hmac FROM email_address')).rows;
+    expect(emails.length).toBeGreaterThan(0);
+    for (const e of emails) {
+      expect(e.address).toBeNull();
+      expect(e.address_enc).toMatch(/^v2\./);
+      expect(e.address_hmac).not.toContain('@');
+    }
+    const phones = (await a.query<{ e164: string | null; e164_enc: string }>('SELECT e164, e164_enc FROM phone_number')).rows;
+    expect(phones.length).toBeGreaterThan(0);
+    for (const p of phones) {
+      expect(p.e164).toBeNull();
+      expect(p.e164_enc).toMatch(/^v2\./);
+    }
+    const everything = JSON.stringify([emails, phones]);
+    expect(everything).not.toMatch(/@demo\.example|\+33\d{9}/);
   });
 
   test('every mutuelle amount comes from the coverage engine: re-liquidating a household gives the stored amounts', async () => {

@@ -9,7 +9,9 @@ import type { Queryable } from '../../db/database.ts';
 import { formatFrenchDate } from '../../domain/dates.ts';
 import { CARD_DOMAINS, amcDataMatrixPayload, domainMention, type NirPolicy } from '../../domain/documents/tp-card.ts';
 import { formatNir, maskNir } from '../../domain/identity/nir.ts';
-import { decryptField } from '../../platform/crypto.ts';
+import { accountInForce, maskedIbanOf } from '../../db/repositories/bank-accounts.ts';
+import { currentEmail } from '../../db/repositories/contacts.ts';
+import { decryptField, type DataKey } from '../../platform/crypto.ts';
 
 export const DOCUMENT_KINDS = ['CARTE_TP', 'ATTESTATION_DROITS', 'ATTESTATION_FISCALE', 'BULLETIN_ADHESION', 'ECHEANCIER'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
@@ -44,7 +46,8 @@ export type PersonFacts = {
   nir: string | null;
 };
 
-export type MandateFacts = { rum: string; creditorId: string | null; accountEnding: string | null; holder: string | null };
+/** `maskedIban` (FR76 •••• … ••89 123) in versions issued since issue 8; older versions carry the last four characters only. */
+export type MandateFacts = { rum: string; creditorId: string | null; accountEnding: string | null; maskedIban?: string | null; holder: string | null };
 
 export type CardFacts = {
   kind: 'CARTE_TP';
@@ -127,7 +130,7 @@ export type DocumentFacts = CardFacts | RightsFacts | FiscalFacts | BulletinFact
 /** One document as it stands: its kind, its scope (year, contract number or '') and its facts. */
 export type CurrentDocument = { kind: DocumentKind; scope: string; facts: DocumentFacts };
 
-export type FactsDeps = { dataEncryptionKey: Buffer; nirPolicy: NirPolicy };
+export type FactsDeps = { dataEncryptionKey: DataKey; nirPolicy: NirPolicy };
 
 /** JSON with sorted keys: the same facts always give the same bytes, hence the same hash. */
 export function canonicalJson(value: unknown): string {
@@ -161,7 +164,7 @@ type MemberRow = {
   member_number: string; name: string; amc_number: string; address_line1: string; address_line2: string | null; postal_code: string; city: string;
   phone: string; professional_phone: string | null; email: string | null; tp_convention_type: string; tp_routing_criterion: string; tp_operator: string | null;
   sepa_creditor_id: string | null; recipient: string | null; street_number: string | null; street: string | null; complement: string | null;
-  address_postal_code: string | null; address_city: string | null; member_email: string | null; iban_last4: string | null; holder_name: string | null;
+  address_postal_code: string | null; address_city: string | null; iban_last4: string | null; iban_masked: string | null; iban_enc: string | null; holder_name: string | null;
 };
 type BeneficiaryRow = {
   id: string; relationship: string; last_name: string; first_name: string; sex: 'F' | 'M'; birth_date: string; birth_rank: number;
@@ -183,13 +186,12 @@ export async function currentDocuments(db: Queryable, deps: FactsDeps, memberId:
       `SELECT m.member_number, o.name, o.amc_number, o.address_line1, o.address_line2, o.postal_code, o.city, o.phone, o.professional_phone, o.email,
               o.tp_convention_type, o.tp_routing_criterion, o.tp_operator, o.sepa_creditor_id,
               a.recipient, a.street_number, a.street, a.complement, a.postal_code AS address_postal_code, a.city AS address_city,
-              (SELECT address FROM email_address e WHERE e.member_id = m.id AND e.beneficiary_id IS NULL AND e.replaced_at IS NULL) AS member_email,
-              ba.iban_last4, ba.holder_name
+              ba.iban_last4, ba.iban_masked, ba.iban_enc, ba.holder_name
          FROM member m JOIN organisation o ON o.id = m.organisation_id
          LEFT JOIN postal_address a ON a.id = m.mailing_address_id
-         LEFT JOIN bank_account ba ON ba.member_id = m.id AND ba.status = 'ACTIVE'
+         LEFT JOIN LATERAL (${accountInForce('m.id', '$2::date::timestamptz')}) ba ON true
         WHERE m.id = $1`,
-      [memberId],
+      [memberId, today],
     ),
     db.query<BeneficiaryRow>(
       `SELECT id, relationship, last_name, first_name, sex, birth_date, birth_rank, insured_nir_enc, own_nir_enc, amo_scheme, amo_fund
@@ -214,6 +216,7 @@ export async function currentDocuments(db: Queryable, deps: FactsDeps, memberId:
   ]);
   const m = memberRows.rows[0];
   if (!m) return [];
+  const memberEmail = (await currentEmail(db, deps.dataEncryptionKey, memberId))?.address ?? null;
   const organisation: OrganisationFacts = {
     name: m.name, amcNumber: m.amc_number, addressLines: [m.address_line1, m.address_line2, `${m.postal_code} ${m.city}`].filter((l): l is string => !!l),
     phone: m.phone, professionalPhone: m.professional_phone, email: m.email, operator: m.tp_operator,
@@ -232,7 +235,9 @@ export async function currentDocuments(db: Queryable, deps: FactsDeps, memberId:
   const holder = person(selfRow);
   const byId = new Map(beneficiaries.map((b) => [b.id, b]));
   const mandateOf = (c: ContractRow): MandateFacts | null =>
-    c.sepa_mandate_ref ? { rum: c.sepa_mandate_ref, creditorId: m.sepa_creditor_id, accountEnding: m.iban_last4, holder: m.holder_name } : null;
+    c.sepa_mandate_ref
+      ? { rum: c.sepa_mandate_ref, creditorId: m.sepa_creditor_id, accountEnding: m.iban_last4, maskedIban: m.iban_enc ? maskedIbanOf(deps.dataEncryptionKey, { iban_masked: m.iban_masked, iban_enc: m.iban_enc }) : null, holder: m.holder_name }
+      : null;
   const base = { organisation, memberNumber: m.member_number };
   const documents: CurrentDocument[] = [];
 
@@ -315,7 +320,7 @@ export async function currentDocuments(db: Queryable, deps: FactsDeps, memberId:
       scope: c.contract_number,
       facts: {
         kind: 'BULLETIN_ADHESION', ...base, contractNumber: c.contract_number, productName: c.product_name, contractKind: c.kind, employerName: c.employer_name,
-        responsable: c.responsable, madelin: c.madelin, effectiveDate: c.start_date, signedOn: c.signed_at.toISOString().slice(0, 10), address, email: m.member_email,
+        responsable: c.responsable, madelin: c.madelin, effectiveDate: c.start_date, signedOn: c.signed_at.toISOString().slice(0, 10), address, email: memberEmail,
         beneficiaries: beneficiaries.filter((b) => startIds.has(b.id)).map((b) => ({ ...person(b), amoScheme: b.amo_scheme, amoFund: b.amo_fund })),
         firstContributionCents: first ? first.amount_cents : null,
         paymentMethod: c.sepa_mandate_ref ? 'Prélèvement SEPA mensuel' : c.kind === 'COLLECTIVE' ? 'Précompte sur salaire par l’employeur' : 'Sans cotisation',

@@ -37,7 +37,7 @@ function mandateFields(mandate: MandateFacts): Block {
     items: [
       ['Référence unique de mandat (RUM)', mandate.rum],
       ['Identifiant créancier SEPA (ICS)', mandate.creditorId ?? 'non renseigné'],
-      ['Compte débité', mandate.accountEnding ? `se terminant par ${mandate.accountEnding}` : 'non renseigné'],
+      ['Compte débité', mandate.maskedIban ?? (mandate.accountEnding ? `se terminant par ${mandate.accountEnding}` : 'non renseigné')],
       ...(mandate.holder ? ([['Titulaire du compte', mandate.holder]] as [string, string][]) : []),
     ],
   };

@@ -209,7 +209,7 @@ describe(`documents (${testDriver()})`, () => {
     for (const expected of ['Bulletin d’adhésion', 'Date d’effet : 01/01/2020', 'Référence unique de mandat (RUM) : SEPA-A0000001', 'Identifiant créancier SEPA (ICS) : FR72ZZZ123456', 'Mandat de prélèvement SEPA', 'Prélèvement SEPA mensuel', 'Régime obligatoire']) {
       expect(squeezed).toContain(expected.replace(/\s/g, ''));
     }
-    expect(squeezed).toMatch(/Comptedébité:seterminantpar[0-9A-Z]{4}/);
+    expect(squeezed).toMatch(/Comptedébité:FR\d{2}(••••){4}••[0-9A-Z]{5}Titulaire/);
 
     const schedule = pdftotext(await download(browser, byTitle('Échéancier de cotisations 2026 (contrat C-A0000001)').downloadUrl, 'schedule.pdf'));
     for (const expected of ['du 01/12/2026 au 31/12/2026', '05/12/2026', 'À venir', 'Prélevée', 'pré-notification', 'FR72ZZZ123456']) expect(schedule).toContain(expected);

@@ -250,7 +250,7 @@ describe(`letters (${driver})`, () => {
     try {
       queued = await queue({ memberId: member.memberId, kind: 'ACTIVATION_CODE', content: activation(code) });
       const row = await letterRow(queued.letterId);
-      expect(row!.content_enc).toMatch(/^v1\./);
+      expect(row!.content_enc).toMatch(/^v2\./);
       expect(await scan()).toEqual([]);
       const payloads = await db.query<{ data: unknown }>(`SELECT data FROM pgboss.job WHERE data->>'letterId' = $1`, [queued.letterId]);
       expect(payloads.rows.map((r) => r.data)).toEqual([{ letterId: queued.letterId }]);

@@ -252,11 +252,12 @@ describe(`payments (${driver})`, () => {
     expect(await paymentsOf(member)).toEqual([]);
   });
 
-  test('members without an active account that can be paid keep their lines LIQUIDATED, counted and logged by member number only', async () => {
+  test('members without an account in force that can be paid keep their lines LIQUIDATED, counted and logged by member number only', async () => {
     const dir = newDir();
     const none = await newMember(null);
     const pending = await newMember();
-    await db.query(`UPDATE bank_account SET status = 'PENDING' WHERE member_id = $1`, [pending.memberId]);
+    // Its only account is a change still in its cooling-off (in force tomorrow): nothing is in force today.
+    await db.query(`UPDATE bank_account SET status = 'PENDING', effective_at = $2 WHERE member_id = $1`, [pending.memberId, new Date(NOW.getTime() + 24 * 3_600_000)]);
     const unreadable = await newMember();
     await db.query(`UPDATE bank_account SET iban_enc = 'v1.AAAA.BBBB.CCCC' WHERE member_id = $1`, [unreadable.memberId]);
     const paid = await newMember();

@@ -15,6 +15,7 @@ import { isIsoDate } from '../../domain/dates.ts';
 import { isValidIban } from '../../domain/identity/iban.ts';
 import { buildPain001, isSepaBic, remittanceText, sepaText, SEPA_NAME_MAX, type CreditTransfer } from '../../domain/payments/pain001.ts';
 import type { Database, Queryable } from '../../db/database.ts';
+import { accountInForce } from '../../db/repositories/bank-accounts.ts';
 import { decryptField } from '../../platform/crypto.ts';
 import type { Logger } from '../../platform/logger.ts';
 
@@ -40,7 +41,7 @@ export type RunPaymentsSummary = {
   totalCents: number;
   /** The pain.001 file written in paymentsDir, or null when there was nothing to transfer. */
   fileName: string | null;
-  /** Members owed money with no ACTIVE bank account that can be paid (none, or unusable): their lines stay LIQUIDATED. */
+  /** Members owed money with no bank account in force that can be paid (none, or unusable): their lines stay LIQUIDATED. */
   membersWithoutAccount: number;
   /** Members already paid on this date: their newer lines stay LIQUIDATED for the next day's run. */
   membersDeferred: number;
@@ -101,14 +102,15 @@ export async function runPayments(db: Database, options: RunPaymentsOptions): Pr
         else owed.set(line.member_id, [line]);
       }
 
+      // FRD-03: the account in force now — during a change's 72-hour cooling-off, still the previous one.
       const { rows: members } = await tx.query<MemberRow>(
         `SELECT m.id, m.member_number, a.id AS account_id, a.iban_enc, a.bic, a.holder_name,
                 EXISTS (SELECT 1 FROM payment p WHERE p.member_id = m.id AND p.payment_date = $2) AS paid_today
            FROM member m
-           LEFT JOIN bank_account a ON a.member_id = m.id AND a.status = 'ACTIVE'
+           LEFT JOIN LATERAL (${accountInForce('m.id', '$3')}) a ON true
           WHERE m.id = ANY($1::uuid[])
           ORDER BY m.member_number`,
-        [[...owed.keys()], today],
+        [[...owed.keys()], today, now],
       );
       const planned: PlannedPayment[] = [];
       const withoutAccount: { memberNumber: string; reason: 'NO_ACTIVE_ACCOUNT' | 'UNUSABLE_ACCOUNT' }[] = [];

@@ -52,7 +52,7 @@ export const reimbursementDetailResponse = z.strictObject({
   timeline: z.array(z.strictObject({ status, label: z.string(), at: z.iso.datetime() })),
   payment: z
     .union([
-      z.strictObject({ kind: z.literal('MEMBER'), paidOn: z.iso.date(), accountEnding: z.string().nullable().describe('Last four characters of the account credited') }),
+      z.strictObject({ kind: z.literal('MEMBER'), paidOn: z.iso.date(), maskedIban: z.string().nullable().describe('The account credited, masked: FR76 •••• •••• •••• •••• ••89 123 (null for transfers older than per-transfer records)') }),
       z.strictObject({ kind: z.literal('PROVIDER') }),
     ])
     .nullable(),

@@ -238,7 +238,7 @@ export function ReimbursementDetailPage({ organisation, member, line, sent = nul
         {line.payment?.kind === 'MEMBER' ? (
           <p>
             Virement de {formatEuros(line.amcCents)} le {formatFrenchDate(line.payment.paidOn)}
-            {line.payment.accountEnding ? `, sur votre compte se terminant par ${line.payment.accountEnding}` : ''}.
+            {line.payment.maskedIban ? `, sur votre compte ${line.payment.maskedIban}` : ''}.
           </p>
         ) : line.payment?.kind === 'PROVIDER' ? (
           <p>Payé directement au professionnel de santé (tiers payant) : vous n’avez rien avancé pour la part de la mutuelle.</p>

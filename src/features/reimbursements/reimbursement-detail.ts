@@ -20,15 +20,17 @@ export type ReimbursementDetail = ReimbursementRow & {
   explanation: string;
   rejectionReason: string | null;
   timeline: { status: ClaimStatus; label: string; at: string }[];
-  /** Paid to the member (date, masked account), paid to the professional, or not paid yet. */
-  /** `accountEnding`: the last four characters of the account credited (all the portal shows of it), when recorded. */
-  payment: { kind: 'MEMBER'; paidOn: string; accountEnding: string | null } | { kind: 'PROVIDER' } | null;
+  /**
+   * Paid to the member (date, and the account credited as every page shows an IBAN: FR76 •••• … ••89 123, when the
+   * transfer was recorded), paid to the professional, or not paid yet.
+   */
+  payment: { kind: 'MEMBER'; paidOn: string; maskedIban: string | null } | { kind: 'PROVIDER' } | null;
 };
 
 type DetailRow = Parameters<typeof toReimbursementRow>[0] & {
   statement_number: string; received_at: Date; quantity: number; base_cents: number; amo_rate_bp: number; amo_cents: number; flat_fee_cents: number;
   deductible_cents: number; explanation: string | null; explanation_steps: string | null; rejection_reason: string | null; payment_date: string | null;
-  iban_last4: string | null; line_received_at: Date; liquidated_at: Date | null; settled_at: Date | null;
+  iban_masked: string | null; line_received_at: Date; liquidated_at: Date | null; settled_at: Date | null;
 };
 
 /** A stored sentence (older lines, lines rejected at import) is read as is; otherwise the sentence is rendered from the steps (ADR 010). */
@@ -54,7 +56,7 @@ function arrival(row: DetailRow): { status: ClaimStatus; at: Date }[] {
 export async function getReimbursement(db: Queryable, viewer: Viewer, lineId: string): Promise<ReimbursementDetail> {
   const { rows } = await db.query<DetailRow>(
     `SELECT ${ROW_COLUMNS}, s.statement_number, s.received_at, c.quantity, c.base_cents, c.amo_rate_bp, c.amo_cents, c.flat_fee_cents, c.deductible_cents,
-            c.explanation, c.explanation_steps, c.rejection_reason, p.payment_date, ba.iban_last4, c.received_at AS line_received_at, c.liquidated_at, c.settled_at
+            c.explanation, c.explanation_steps, c.rejection_reason, p.payment_date, ba.iban_masked, c.received_at AS line_received_at, c.liquidated_at, c.settled_at
        FROM claim_line c JOIN beneficiary b ON b.id = c.beneficiary_id JOIN statement s ON s.id = c.statement_id
        LEFT JOIN payment p ON p.id = c.payment_id LEFT JOIN bank_account ba ON ba.id = p.bank_account_id
       WHERE c.id = $1 AND c.member_id = $2 AND ($3::uuid IS NULL OR c.beneficiary_id = $3)`,
@@ -68,7 +70,7 @@ export async function getReimbursement(db: Queryable, viewer: Viewer, lineId: st
   const payment: ReimbursementDetail['payment'] =
     row.status !== 'PAID' ? null
     : row.third_party_payment ? { kind: 'PROVIDER' }
-    : row.amc_cents > 0 && paidOn ? { kind: 'MEMBER', paidOn, accountEnding: row.iban_last4 }
+    : row.amc_cents > 0 && paidOn ? { kind: 'MEMBER', paidOn, maskedIban: row.iban_masked }
     : null;
   return {
     ...toReimbursementRow(row),

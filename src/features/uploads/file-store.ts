@@ -2,30 +2,16 @@
  * Checked uploads at rest (FILE-05, DATA-02): sealed with AES-256-GCM under DATA_ENCRYPTION_KEY in `stored_file`,
  * owned by one household, reachable only by id through a route that checks the owner (another household → 404).
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Queryable } from '../../db/database.ts';
+import { openBytes, sealBytes, type DataKey } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { CheckedFile, MediaType } from './check-upload.ts';
 
-const SEAL_VERSION = 1;
-
-/** version (1 byte) | iv (12) | tag (16) | ciphertext */
-export function sealBytes(key: Buffer, plain: Buffer): Buffer {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  const data = Buffer.concat([cipher.update(plain), cipher.final()]);
-  return Buffer.concat([Buffer.from([SEAL_VERSION]), iv, cipher.getAuthTag(), data]);
-}
-
-export function openBytes(key: Buffer, sealed: Buffer): Buffer {
-  if (sealed[0] !== SEAL_VERSION || sealed.length < 29) throw new Error('Sealed file has an unknown format');
-  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 13));
-  decipher.setAuthTag(sealed.subarray(13, 29));
-  return Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]);
-}
+export { openBytes, sealBytes };
 
 /** Stores checked files for a household inside the caller's transaction; returns their ids in the same order. */
-export async function storeFiles(tx: Queryable, key: Buffer, memberId: string, files: readonly CheckedFile[], now: Date): Promise<string[]> {
+export async function storeFiles(tx: Queryable, key: DataKey, memberId: string, files: readonly CheckedFile[], now: Date): Promise<string[]> {
   const ids: string[] = [];
   for (const file of files) {
     const { rows } = await tx.query<{ id: string }>(
@@ -41,7 +27,7 @@ export async function storeFiles(tx: Queryable, key: Buffer, memberId: string, f
 export type StoredFile = { id: string; name: string; mediaType: MediaType; data: Buffer };
 
 /** One of the household's files, opened; any other id (unknown, malformed, another household's) is NOT_FOUND (AC-02). */
-export async function readStoredFile(db: Queryable, key: Buffer, memberId: string, fileId: string): Promise<StoredFile> {
+export async function readStoredFile(db: Queryable, key: DataKey, memberId: string, fileId: string): Promise<StoredFile> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(fileId)) throw new AppError('NOT_FOUND');
   const { rows } = await db.query<{ id: string; original_name: string; media_type: MediaType; sealed: Uint8Array }>(
     'SELECT id, original_name, media_type, sealed FROM stored_file WHERE id = $1 AND member_id = $2',

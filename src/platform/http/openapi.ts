@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 export type ApiRoute = {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Fastify syntax: `/api/v1/reimbursements/:id`. */
   path: string;
   operationId: string;
@@ -38,7 +38,7 @@ export function openApiDocument(serverUrl: string, routes: readonly ApiRoute[]):
     const queryParameters = route.query
       ? Object.entries(route.query.shape).map(([name, schema]) => ({ name, in: 'query', required: false, schema: jsonSchema(schema as z.ZodType) }))
       : [];
-    const csrf = route.method === 'POST' ? [{ name: 'X-CSRF-Token', in: 'header', required: true, schema: { type: 'string' }, description: 'csrfToken from GET /api/v1/auth/session' }] : [];
+    const csrf = route.method !== 'GET' ? [{ name: 'X-CSRF-Token', in: 'header', required: true, schema: { type: 'string' }, description: 'csrfToken from GET /api/v1/auth/session' }] : [];
     const parameters = [...pathParameters, ...queryParameters, ...csrf];
     (paths[openApiPath(route.path)] ??= {})[route.method.toLowerCase()] = {
       operationId: route.operationId,

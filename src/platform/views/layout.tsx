@@ -68,6 +68,11 @@ export function Layout({ title, organisationName, children, currentPath, member 
                       </a>
                     </li>
                     <li>
+                      <a href="/profil" aria-current={current('/profil')}>
+                        Mon profil
+                      </a>
+                    </li>
+                    <li>
                       <form method="post" action="/deconnexion" class="inline-form">
                         <input type="hidden" name="_csrf" value={member.csrfToken} />
                         <button type="submit" class="button button-small button-light">
