@@ -98,3 +98,11 @@ const parisLong = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', d
 export function formatParisDateTime(at: Date): string {
   return parisLong.format(at);
 }
+
+const parisShort = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+/** « 12/03/2026 à 14:05 », Paris time. */
+export function formatParisShortDateTime(at: Date): string {
+  const parts = parisShort.formatToParts(at);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('day')}/${part('month')}/${part('year')} à ${part('hour')}:${part('minute')}`;
+}

@@ -50,6 +50,8 @@ const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet'
 
 export { parisDate } from '../../domain/dates.ts';
 
+const countryNames = new Intl.DisplayNames(['fr'], { type: 'region' });
+
 /** '2026-11-26' → « 26 novembre 2026 »; the first of the month is « 1er ». */
 export function frenchLongDate(isoDate: string): string {
   const [year, month, day] = isoDate.split('-').map(Number) as [number, number, number];
@@ -95,7 +97,7 @@ export function recipientLines(address: PostalAddress): string[] {
     oneLine(`${address.postalCode} ${stripAccents(address.city).toUpperCase()}`),
   ];
   if (address.country !== 'FR') {
-    const name = new Intl.DisplayNames(['fr'], { type: 'region' }).of(address.country) ?? address.country;
+    const name = countryNames.of(address.country) ?? address.country;
     lines.push(stripAccents(name).toUpperCase());
   }
   return lines.filter((l) => l.length > 0);

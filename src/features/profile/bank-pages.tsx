@@ -9,7 +9,7 @@ import { Layout, type MemberBar } from '../../platform/views/layout.tsx';
 import { megabytes, type UploadLimits } from '../uploads/check-upload.ts';
 import { REVIEW_REASON_LABELS, type ChangeView } from './bank-change.ts';
 import { Done, ErrorSummary, FieldError, TextField } from './form-parts.tsx';
-import { parisShortDateTime } from './profile-common.ts';
+import { formatParisShortDateTime } from '../../domain/dates.ts';
 import { ProfileNav } from './profile-nav.tsx';
 
 type Organisation = { name: string; phone: string };
@@ -58,7 +58,7 @@ export function BankPage({ organisation, member, current, change, done }: BankPa
         <section class="panel" aria-labelledby="titre-changement">
           <h2 id="titre-changement">Changement de compte en cours</h2>
           <p>
-            Votre nouveau compte sera utilisé pour vos remboursements à partir du <strong>{parisShortDateTime(change.effectiveAt!)}</strong>.
+            Votre nouveau compte sera utilisé pour vos remboursements à partir du <strong>{formatParisShortDateTime(change.effectiveAt!)}</strong>.
             {current ? ' D’ici là, par sécurité, nous continuons de verser sur le compte ci-dessus.' : ''}
           </p>
           <AccountFacts account={change} />
@@ -69,7 +69,7 @@ export function BankPage({ organisation, member, current, change, done }: BankPa
         <section class="panel" aria-labelledby="titre-changement">
           <h2 id="titre-changement">Demande transmise à un conseiller</h2>
           <p>
-            Votre demande du {parisShortDateTime(change.requestedAt)} (compte {change.maskedIban}) ne peut pas être traitée en ligne, car{' '}
+            Votre demande du {formatParisShortDateTime(change.requestedAt)} (compte {change.maskedIban}) ne peut pas être traitée en ligne, car{' '}
             {change.reasons.map((r) => REVIEW_REASON_LABELS[r]).join(', et ')}. Un conseiller l’examine et vous contactera ; d’ici là, nous continuons de verser sur le
             compte actuel.
           </p>
@@ -185,8 +185,8 @@ export function BankConfirmPage({ organisation, member, change, errors }: { orga
           label="Code de confirmation"
           hint={
             letter
-              ? `Les 8 caractères reçus par courrier (valable jusqu’au ${change.codeExpiresAt ? parisShortDateTime(change.codeExpiresAt) : '—'}).`
-              : `Les 6 chiffres reçus par email (valable jusqu’au ${change.codeExpiresAt ? parisShortDateTime(change.codeExpiresAt) : '—'}).`
+              ? `Les 8 caractères reçus par courrier (valable jusqu’au ${change.codeExpiresAt ? formatParisShortDateTime(change.codeExpiresAt) : '—'}).`
+              : `Les 6 chiffres reçus par email (valable jusqu’au ${change.codeExpiresAt ? formatParisShortDateTime(change.codeExpiresAt) : '—'}).`
           }
           value=""
           error={errors.code}

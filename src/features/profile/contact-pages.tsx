@@ -9,7 +9,7 @@ import { Layout, type MemberBar } from '../../platform/views/layout.tsx';
 import { recipientLines } from '../letters/letter-model.ts';
 import { formatPhoneOrNull, type AddressFormFields, type BeneficiaryContacts, type ContactDetails, type PendingEmailView } from './contact-details.ts';
 import { Done, ErrorSummary, FieldError, TextField } from './form-parts.tsx';
-import { parisShortDateTime } from './profile-common.ts';
+import { formatParisShortDateTime } from '../../domain/dates.ts';
 import { ProfileNav } from './profile-nav.tsx';
 
 type Organisation = { name: string; phone: string };
@@ -33,7 +33,7 @@ export function AddressLines({ address }: { address: { recipient: string; street
 function PendingEmail({ pending }: { pending: PendingEmailView | null }) {
   return pending ? (
     <p>
-      <strong>En attente de confirmation :</strong> {pending.address}. Ouvrez le lien envoyé à cette adresse avant le {parisShortDateTime(pending.expiresAt)} ; d’ici là, nous
+      <strong>En attente de confirmation :</strong> {pending.address}. Ouvrez le lien envoyé à cette adresse avant le {formatParisShortDateTime(pending.expiresAt)} ; d’ici là, nous
       continuons d’écrire à l’adresse actuelle.
     </p>
   ) : null;

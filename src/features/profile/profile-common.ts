@@ -63,15 +63,6 @@ export async function recordStep(tx: Queryable, r: StepRecord): Promise<void> {
   }
 }
 
-/** « 12 mars 2026 à 14:05 », Paris time. */
-export const parisDateTime = (at: Date) => new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'long', timeStyle: 'short' }).format(at);
-/** « 12/03/2026 à 14:05 », Paris time. */
-export const parisShortDateTime = (at: Date) => {
-  const parts = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }).formatToParts(at);
-  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return `${part('day')}/${part('month')}/${part('year')} à ${part('hour')}:${part('minute')}`;
-};
-
 /** Whether the beneficiary belongs to the household (and is not the member themself): the object-level check (AC-02). */
 export async function beneficiaryOfHousehold(q: Queryable, memberId: string, beneficiaryId: string): Promise<{ id: string; firstName: string; lastName: string } | null> {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(beneficiaryId)) return null;

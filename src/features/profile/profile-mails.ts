@@ -6,7 +6,7 @@
 import type { SendEmailPayload } from '../../platform/mail-job.ts';
 import { compose } from '../auth/login-mails.ts';
 import type { SecurityNoticeContent } from '../letters/letter-model.ts';
-import { parisDateTime } from './profile-common.ts';
+import { formatParisDateTime } from '../../domain/dates.ts';
 
 type Common = { organisationName: string; phone: string; publicUrl: string };
 
@@ -23,7 +23,7 @@ export function emailChangeLinkMail(m: Common & { to: string; link: string; expi
       'Bonjour,',
       `Vous avez demandé à utiliser cette adresse pour votre espace adhérent ${m.organisationName}. Pour la confirmer, ouvrez ce lien :`,
       m.link,
-      `Le lien est valable jusqu’au ${parisDateTime(m.expiresAt)} et ne sert qu’une fois. Tant qu’il n’est pas ouvert, nous continuons d’écrire à votre adresse actuelle.`,
+      `Le lien est valable jusqu’au ${formatParisDateTime(m.expiresAt)} et ne sert qu’une fois. Tant qu’il n’est pas ouvert, nous continuons d’écrire à votre adresse actuelle.`,
       `Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : rien ne changera. ${NEVER_ASK}`,
       m.organisationName,
     ],
@@ -37,7 +37,7 @@ export function emailChangedNoticeMail(m: Common & { to: string; maskedNew: stri
     'Votre adresse email a été modifiée',
     [
       'Bonjour,',
-      `Le ${parisDateTime(m.at)}, l’adresse email de votre espace adhérent ${m.organisationName} a été remplacée par ${m.maskedNew}. Nous n’écrirons plus à cette adresse-ci.`,
+      `Le ${formatParisDateTime(m.at)}, l’adresse email de votre espace adhérent ${m.organisationName} a été remplacée par ${m.maskedNew}. Nous n’écrirons plus à cette adresse-ci.`,
       'Si c’est bien vous, vous n’avez rien à faire.',
       `Sinon, quelqu’un a peut-être accès à votre compte : appelez-nous au plus vite au ${m.phone}, et choisissez un nouveau code d’accès sur ${m.publicUrl}/code-oublie. ${NEVER_ASK}`,
       m.organisationName,
@@ -78,8 +78,8 @@ function bankNoticeParagraphs(m: Common & BankNotice, forLetter: boolean): strin
   const what = m.maskedOld ? `le compte ${m.maskedOld} par le compte ${m.maskedNew}` : `le compte ${m.maskedNew}`;
   return [
     m.effectiveAt
-      ? `Le ${parisDateTime(m.at)}, une modification de vos coordonnées bancaires a été confirmée dans votre espace adhérent : vos remboursements seront versés sur ${m.maskedOld ? `le compte ${m.maskedNew} au lieu du compte ${m.maskedOld}` : `le compte ${m.maskedNew}`} à partir du ${parisDateTime(m.effectiveAt)}.${m.maskedOld ? ' D’ici là, nous continuons de verser sur l’ancien compte.' : ''}`
-      : `Le ${parisDateTime(m.at)}, une demande de modification de vos coordonnées bancaires (remplacer ${what}) a été faite dans votre espace adhérent. Par sécurité, un conseiller l’examinera avant qu’elle ne prenne effet.`,
+      ? `Le ${formatParisDateTime(m.at)}, une modification de vos coordonnées bancaires a été confirmée dans votre espace adhérent : vos remboursements seront versés sur ${m.maskedOld ? `le compte ${m.maskedNew} au lieu du compte ${m.maskedOld}` : `le compte ${m.maskedNew}`} à partir du ${formatParisDateTime(m.effectiveAt)}.${m.maskedOld ? ' D’ici là, nous continuons de verser sur l’ancien compte.' : ''}`
+      : `Le ${formatParisDateTime(m.at)}, une demande de modification de vos coordonnées bancaires (remplacer ${what}) a été faite dans votre espace adhérent. Par sécurité, un conseiller l’examinera avant qu’elle ne prenne effet.`,
     'Si c’est bien vous, vous n’avez rien à faire.',
     forLetter
       ? `Si ce n’est pas vous, annulez-la ${m.effectiveAt ? 'avant cette date' : 'dès que possible'} : rendez-vous sur ${cancelPage} et saisissez le code d’annulation ${code}, ou appelez-nous au ${m.phone}. ${NEVER_ASK}`
@@ -107,7 +107,7 @@ export function bankCodeLetter(m: Common & { code: string; maskedIban: string; v
     paragraphs: [
       `Vous avez demandé dans votre espace adhérent à recevoir vos remboursements sur le compte ${m.maskedIban}.`,
       `Pour confirmer ce compte, et ce compte seulement, connectez-vous sur ${m.publicUrl}, ouvrez « Coordonnées bancaires » et saisissez le code de confirmation ${m.code.replace(/(.{4})(?=.)/g, '$1 ')}.`,
-      `Ce code est valable jusqu’au ${parisDateTime(m.validUntil)} ; après trois codes erronés, la demande est annulée.`,
+      `Ce code est valable jusqu’au ${formatParisDateTime(m.validUntil)} ; après trois codes erronés, la demande est annulée.`,
       `Si vous n’êtes pas à l’origine de cette demande, ne saisissez pas ce code : quelqu’un connaît votre code d’accès. ${NEVER_ASK}`,
     ],
   };
