@@ -5,12 +5,12 @@
 //
 // Usage: DATABASE_URL=postgres://… npm run bench:portal   (creates espace_bench_portal_<pid>, drops it at the end)
 // Optional: BENCH_HOUSEHOLDS (default 20000), BENCH_YEARS (5), BENCH_MEMBERS (1000), BENCH_SECONDS (30), BENCH_CONNECTIONS (50),
-// BENCH_ONLY_LIST=1 (the bare route and the list page only), BENCH_DATABASE=name: a database kept between runs (created and seeded on the first run, reused after: the seed at
+// BENCH_ONLY_LIST=1 (the bare route and the list page only), BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof`, for the portal's process), BENCH_DATABASE=name: a database kept between runs (created and seeded on the first run, reused after: the seed at
 // 20 000 households takes about 20 minutes).
 import { spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
@@ -43,10 +43,17 @@ if (!serverUrl) {
 const scratch = process.env.BENCH_DATABASE ? await keptDatabase(process.env.BENCH_DATABASE, serverUrl) : await createScratchDatabase('portal', serverUrl);
 const dataDir = mkdtempSync(path.join(tmpdir(), 'espace-bench-portal-'));
 const hex = () => randomBytes(32).toString('hex');
-const signingKey = { ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid: 'bench' };
+// A kept database holds data sealed with its secrets: they are kept beside it (in the temporary folder), not drawn again.
+const secretsFile = process.env.BENCH_DATABASE ? path.join(tmpdir(), `espace-bench-${process.env.BENCH_DATABASE}-secrets.json`) : null;
+const secrets: Record<string, string> = secretsFile && existsSync(secretsFile)
+  ? JSON.parse(readFileSync(secretsFile, 'utf8'))
+  : {
+      SESSION_SECRET: hex(), CODE_PEPPER: hex(), DATA_ENCRYPTION_KEY: hex(), BLIND_INDEX_KEY: hex(),
+      DOCUMENT_SIGNING_KEYS: JSON.stringify([{ ...generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' }), kid: 'bench' }]),
+    };
+if (secretsFile) writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
 const serverEnv: Record<string, string> = {
-  NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: scratch.url, LOG_LEVEL: 'warn',
-  SESSION_SECRET: hex(), CODE_PEPPER: hex(), DATA_ENCRYPTION_KEY: hex(), BLIND_INDEX_KEY: hex(), DOCUMENT_SIGNING_KEYS: JSON.stringify([signingKey]),
+  NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: scratch.url, LOG_LEVEL: 'warn', ...secrets,
 };
 const config = loadConfig(serverEnv);
 const root = path.resolve(import.meta.dirname, '..');
@@ -108,7 +115,8 @@ try {
 
   // The portal runs as deployed, `espace serve` in a process of its own; the bare route too; autocannon stays here, so
   // that the load generator never shares an event loop with the server it measures.
-  const portal = await startChild('portal', () => [tsxLoader, path.join(root, 'src/cli/espace.ts'), 'serve'], (port) => ({ ...serverEnv, PORT: String(port) }), 'prêt');
+  const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const portal = await startChild('portal', () => [...serverNodeArgs, tsxLoader, path.join(root, 'src/cli/espace.ts'), 'serve'], (port) => ({ ...serverEnv, PORT: String(port) }), 'prêt');
   const base = `http://127.0.0.1:${portal.port}`;
   const cookieOf = (i: number) => `__Host-espace-session=${sessions[i % sessions.length]!.cookie}`;
   const sample = await fetch(`${base}/remboursements`, { headers: { cookie: cookieOf(0) } });

@@ -3,7 +3,7 @@
  * sealed per field (DATA-02), emails findable through a keyed blind index (DATA-03); a row is never updated in place:
  * a change writes a new row and sets replaced_at on the old one, so the history stays.
  */
-import { emailIndexForm } from '../../domain/identity/contact.ts';
+import { emailIndexForm, type PostalAddressValue } from '../../domain/identity/contact.ts';
 import { blindIndex, decryptField, encryptField, type DataKey } from '../../platform/crypto.ts';
 import type { Queryable } from '../database.ts';
 
@@ -98,17 +98,10 @@ export async function replacePhone(
 
 // ---------------------------------------------------------------------------------------------------------------
 
-export type AddressRecord = {
+export type AddressRecord = PostalAddressValue & {
   id: string;
   beneficiaryId: string | null;
   label: string | null;
-  recipient: string;
-  streetNumber: string | null;
-  street: string;
-  complement: string | null;
-  postalCode: string;
-  city: string;
-  country: string;
   createdAt: Date;
 };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PostalAddressValue } from '../../domain/identity/contact.ts';
 
 /** What goes on a letter (not how it is drawn): built by queueLetter, sealed in the letter row until the PDF exists. */
 
@@ -75,21 +76,12 @@ export function groupCode(code: string): string {
 const stripAccents = (value: string) => value.normalize('NFD').replace(/\p{M}/gu, '');
 const oneLine = (value: string) => value.replace(/\s+/g, ' ').trim();
 
-export type PostalAddress = {
-  recipient: string;
-  streetNumber: string | null;
-  street: string;
-  complement: string | null;
-  postalCode: string;
-  city: string;
-  country: string;
-};
 
 /**
  * The window block in NF Z10-011 order: recipient, complement (apartment, building), number and street,
  * postal code and town (capitals, no accents), country when abroad.
  */
-export function recipientLines(address: PostalAddress): string[] {
+export function recipientLines(address: PostalAddressValue): string[] {
   const lines = [
     oneLine(address.recipient),
     address.complement ? oneLine(address.complement) : '',
