@@ -59,6 +59,17 @@ const config = loadConfig(serverEnv);
 const root = path.resolve(import.meta.dirname, '..');
 const tsxLoader = `--import=${createRequire(import.meta.url).resolve('tsx')}`;
 
+const CLOCK_TICKS_PER_SECOND = 100;
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 once it is gone. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
 /** A port free right now on loopback, for a server process to listen on. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -70,7 +81,7 @@ function freePort(): Promise<number> {
 }
 
 /** Starts a server process on a free port and waits until it prints `ready` (the portal prints its « prêt » banner). */
-async function startChild(name: string, args: (port: number) => string[], env: (port: number) => Record<string, string>, ready: string): Promise<{ port: number; stop(): Promise<void> }> {
+async function startChild(name: string, args: (port: number) => string[], env: (port: number) => Record<string, string>, ready: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
   const port = await freePort();
   const child = spawn(process.execPath, args(port), { cwd: root, env: { ...process.env, ...env(port) }, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
@@ -81,7 +92,7 @@ async function startChild(name: string, args: (port: number) => string[], env: (
     });
     child.once('exit', (code) => reject(new Error(`${name} server exited (${code}) before it was ready: ${out}`)));
   });
-  return { port, stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }) };
+  return { port, pid: child.pid!, stop: () => new Promise<void>((resolve) => { child.once('exit', () => resolve()); child.kill('SIGTERM'); }) };
 }
 
 const db = await openPostgres(scratch.url, 20);
@@ -105,7 +116,7 @@ try {
        FROM member m ORDER BY m.member_number LIMIT $1`,
     [MEMBERS],
   );
-  const sessions = members.filter((m) => m.line_id).map((m) => ({ cookie: randomBytes(32).toString('base64url'), memberId: m.id, lineId: m.line_id }));
+  const sessions = members.filter((m) => m.line_id).map((m) => ({ cookie: randomBytes(32).toString('base64url'), csrf: randomBytes(32).toString('base64url'), memberId: m.id, lineId: m.line_id }));
   const now = new Date();
   await db.query(
     `INSERT INTO session (id_hash, kind, subject_id, created_at, last_seen_at, absolute_expires_at, ip, user_agent)
@@ -118,7 +129,8 @@ try {
   const serverNodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const portal = await startChild('portal', () => [...serverNodeArgs, tsxLoader, path.join(root, 'src/cli/espace.ts'), 'serve'], (port) => ({ ...serverEnv, PORT: String(port) }), 'prêt');
   const base = `http://127.0.0.1:${portal.port}`;
-  const cookieOf = (i: number) => `__Host-espace-session=${sessions[i % sessions.length]!.cookie}`;
+  // What a browser sends back: its session cookie and the anti-CSRF seed cookie the portal gave it on its first page.
+  const cookieOf = (i: number) => `__Host-espace-session=${sessions[i % sessions.length]!.cookie}; __Host-espace-csrf=${sessions[i % sessions.length]!.csrf}`;
   const sample = await fetch(`${base}/remboursements`, { headers: { cookie: cookieOf(0) } });
   const listHtml = await sample.text();
   if (sample.status !== 200 || !listHtml.includes('Mes remboursements')) throw new Error(`list page answered ${sample.status}`);
@@ -127,8 +139,11 @@ try {
   const bare = await startChild('bare', (port) => [path.join(root, 'bench/bare-server.mjs'), String(port), String(listHtml.length)], () => ({}), 'listening');
   const bareBase = `http://127.0.0.1:${bare.port}`;
 
-  const run = async (label: string, target: string, pathFor: (i: number) => string, withSession: boolean) => {
+  // Where the CPU goes during a run: the server process, the database backends of this database, this process (autocannon).
+  const backendPids = async () => (await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()')).rows.map((r) => r.pid);
+  const run = async (label: string, target: string, pathFor: (i: number) => string, withSession: boolean, serverPid: number) => {
     let next = 0;
+    const before = { server: cpuSecondsOf(serverPid), database: new Map((await backendPids()).map((pid) => [pid, cpuSecondsOf(pid)])), client: process.cpuUsage() };
     const result = await autocannon({
       url: target, connections: CONNECTIONS, duration: SECONDS, timeout: 10,
       requests: [{ method: 'GET', path: pathFor(0), setupRequest: (req) => {
@@ -137,16 +152,20 @@ try {
         return { ...req, path: pathFor(i), headers };
       } }],
     });
+    const clientUsage = process.cpuUsage(before.client);
+    const database = (await backendPids()).reduce((sum, pid) => sum + cpuSecondsOf(pid) - (before.database.get(pid) ?? 0), 0);
+    const perRequest = (seconds: number) => ((seconds * 1000) / Math.max(1, result.requests.total)).toFixed(3);
     const l = result.latency;
-    console.log(`${label.padEnd(12)} ${result.requests.average.toFixed(0).padStart(6)} req/s  p50 ${l.p50} ms  p97.5 ${l.p97_5} ms  p99 ${l.p99} ms  max ${l.max} ms  errors ${result.errors}  timeouts ${result.timeouts}  non-2xx ${result.non2xx}`);
+    console.log(`${label.padEnd(12)} ${result.requests.average.toFixed(0).padStart(6)} req/s  p50 ${l.p50} ms  p97.5 ${l.p97_5} ms  p99 ${l.p99} ms  max ${l.max} ms  errors ${result.errors}  timeouts ${result.timeouts}  non-2xx ${result.non2xx}` +
+      `  | CPU ms/request: server ${perRequest(cpuSecondsOf(serverPid) - before.server)}, database ${perRequest(database)}, autocannon ${perRequest((clientUsage.user + clientUsage.system) / 1e6)}`);
     return result;
   };
   started = performance.now();
-  const bareResult = await run('bare route', bareBase, () => '/bare', false);
-  const list = await run('list page', base, () => '/remboursements', true);
+  const bareResult = await run('bare route', bareBase, () => '/bare', false, bare.pid);
+  const list = await run('list page', base, () => '/remboursements', true, portal.pid);
   if (!ONLY_LIST) {
-    await run('detail page', base, (i) => `/remboursements/${sessions[i % sessions.length]!.lineId}`, true);
-    await run('API list', base, () => '/api/v1/reimbursements', true);
+    await run('detail page', base, (i) => `/remboursements/${sessions[i % sessions.length]!.lineId}`, true, portal.pid);
+    await run('API list', base, () => '/api/v1/reimbursements', true, portal.pid);
   }
   // autocannon drops its sockets at the end of each run: let the requests still being handled finish before stopping.
   await new Promise((resolve) => setTimeout(resolve, 2_000));

@@ -138,7 +138,7 @@ export async function memberDashboard(db: Queryable, viewer: Viewer, today: stri
     // The count runs over every line in progress (the window is computed before the LIMIT).
     db.query<InProgressRow>(
       `SELECT ${ROW_COLUMNS}, count(*) OVER ()::int AS in_progress
-         FROM claim_line c JOIN beneficiary b ON b.id = c.beneficiary_id JOIN statement s ON s.id = c.statement_id
+         FROM claim_line c JOIN beneficiary b ON b.id = c.beneficiary_id
         WHERE c.member_id = $1 AND ($2::uuid IS NULL OR c.beneficiary_id = $2) AND c.status IN ('RECEIVED', 'LIQUIDATED')
         ORDER BY c.care_date DESC, c.id DESC LIMIT $3`,
       [memberId, beneficiaryId, DASHBOARD_ITEMS],

@@ -270,7 +270,7 @@ async function seedHistory(tx: Queryable, random: Random, n: number, plan: House
 }
 
 async function insertClaimLines(tx: Queryable, random: Random, lines: PendingLine[], statementIds: Map<string, string>, memberId: string, referenceDate: string): Promise<void> {
-  const columns: unknown[][] = Array.from({ length: 30 }, () => []);
+  const columns: unknown[][] = Array.from({ length: 31 }, () => []);
   const statuses: [string, string, string][] = [];
   for (const p of lines) {
     const r = p.result;
@@ -284,18 +284,18 @@ async function insertClaimLines(tx: Queryable, random: Random, lines: PendingLin
       id, statementIds.get(p.statementKey), memberId, p.beneficiaryId, p.lineNumber, r.careDate, r.family, r.act ?? '', r.basket, p.event.provider,
       r.quantity, r.pathway, r.optam, r.priceCapCents, r.chargedCents, r.baseCents, r.amoRateBp, r.amoCents, r.flatFeeCents, r.deductibleCents, r.amoNetCents, r.amcCents, r.remainingCents,
       p.event.thirdPartyPayment, r.rule, r.explanation, status, paidAt,
-      `${p.liquidationDate}T06:00:00Z`, status === 'RECEIVED' ? null : `${addDays(p.liquidationDate, 1)}T08:00:00Z`,
+      `${p.liquidationDate}T06:00:00Z`, status === 'RECEIVED' ? null : `${addDays(p.liquidationDate, 1)}T08:00:00Z`, p.event.source,
     ].forEach((value, i) => columns[i]!.push(value));
   }
   await tx.query(
     `INSERT INTO claim_line (id, statement_id, member_id, beneficiary_id, line_number, care_date, family, act_code, basket, provider_name,
        quantity, pathway, optam, price_cap_cents,
        charged_cents, base_cents, amo_rate_bp, amo_cents, flat_fee_cents, deductible_cents, amo_net_cents, amc_cents, remaining_cents,
-       third_party_payment, rule, explanation, status, paid_at, received_at, liquidated_at)
+       third_party_payment, rule, explanation, status, paid_at, received_at, liquidated_at, source)
      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::date[], $7::text[], $8::text[], $9::text[], $10::text[],
        $11::int[], $12::text[], $13::boolean[], $14::int[],
        $15::int[], $16::int[], $17::int[], $18::int[], $19::int[], $20::int[], $21::int[], $22::int[], $23::int[],
-       $24::boolean[], $25::text[], $26::text[], $27::text[], $28::date[], $29::timestamptz[], $30::timestamptz[])`,
+       $24::boolean[], $25::text[], $26::text[], $27::text[], $28::date[], $29::timestamptz[], $30::timestamptz[], $31::text[])`,
     columns,
   );
   await tx.query(`INSERT INTO claim_line_status (claim_line_id, status, changed_at) SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[])`, [

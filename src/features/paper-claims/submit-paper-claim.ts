@@ -126,8 +126,8 @@ export async function submitPaperClaim(
     const { rows: [line] } = await tx.query<{ id: string }>(
       `INSERT INTO claim_line (statement_id, member_id, beneficiary_id, line_number, care_date, family, act_code, provider_name, charged_cents, base_cents,
                                amo_rate_bp, amo_cents, flat_fee_cents, deductible_cents, amo_net_cents, amc_cents, remaining_cents, rule, explanation, status,
-                               created_at, received_at)
-       VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, 0, 0, 0, 0, 0, 0, 0, $8, $9, $10, 'RECEIVED', $11, $11) RETURNING id`,
+                               created_at, received_at, source)
+       VALUES ($1, $2, $3, 1, $4, $5, $6, $7, $8, 0, 0, 0, 0, 0, 0, 0, $8, $9, $10, 'RECEIVED', $11, $11, 'PAPER') RETURNING id`,
       [statement!.id, viewer.memberId, claim.beneficiaryId, claim.careDate, claim.family, PAPER_ACT_CODE, claim.provider, claim.chargedCents, PAPER_PENDING_RULE, explanation, deps.now],
     );
     const { rows: [paper] } = await tx.query<{ id: string }>(

@@ -28,7 +28,9 @@ export type ReimbursementExport = {
  */
 export async function exportReimbursements(db: Queryable, viewer: Viewer, filters: ReimbursementFilters, batchSize = EXPORT_BATCH_SIZE): Promise<ReimbursementExport> {
   const all: ReimbursementFilters = { ...filters, after: undefined };
-  const [holder, beneficiaries, first] = await Promise.all([holderOf(db, viewer), beneficiariesOf(db, viewer), reimbursementPage(db, viewer, all, batchSize)]);
+  const [holder, beneficiaries] = await Promise.all([holderOf(db, viewer), beneficiariesOf(db, viewer)]);
+  const firstNames = new Map(beneficiaries.map((b) => [b.id, b.firstName]));
+  const first = await reimbursementPage(db, viewer, all, batchSize, firstNames);
   const totals: ReimbursementTotals = { lines: 0, chargedCents: 0, amoNetCents: 0, amcCents: 0, remainingCents: 0 };
   const count = (rows: ReimbursementRow[]) => {
     for (const r of rows) {
@@ -45,7 +47,7 @@ export async function exportReimbursements(db: Queryable, viewer: Viewer, filter
     for (;;) {
       if (page.rows.length > 0) yield count(page.rows);
       if (!page.next) return;
-      page = await reimbursementPage(db, viewer, { ...all, after: page.next }, batchSize);
+      page = await reimbursementPage(db, viewer, { ...all, after: page.next }, batchSize, firstNames);
     }
   }
   return { holder, criteria: describeFilters(all, beneficiaries, viewer), batches: batches(), totals };

@@ -90,7 +90,8 @@ function where(viewer: Viewer, filters: ReimbursementFilters): { sql: string; pa
 }
 
 type Row = {
-  id: string; care_date: string; beneficiary_id: string; first_name: string; provider_name: string | null; act_code: string; family: Family;
+  /** With ROW_COLUMNS; the keyset pages (LINE_COLUMNS) take first names from the household's people instead. */
+  id: string; care_date: string; beneficiary_id: string; first_name?: string; provider_name: string | null; act_code: string; family: Family;
   charged_cents: number; amo_net_cents: number; amc_cents: number; remaining_cents: number; status: ClaimStatus; paid_at: string | null;
   source: 'NOEMIE' | 'PAPER' | 'THIRD_PARTY'; third_party_payment: boolean;
   /** A Date, or its JSON text when the row comes through json_agg. */
@@ -102,7 +103,7 @@ export function toReimbursementRow(r: Row): ReimbursementRow {
     id: r.id,
     careDate: r.care_date,
     beneficiaryId: r.beneficiary_id,
-    beneficiaryFirstName: r.first_name,
+    beneficiaryFirstName: r.first_name ?? '',
     provider: r.provider_name ?? 'Professionnel de santé',
     act: actLabel(r.act_code, r.family),
     family: r.family,
@@ -119,8 +120,11 @@ export function toReimbursementRow(r: Row): ReimbursementRow {
   };
 }
 
-export const ROW_COLUMNS = `c.id, c.care_date, c.beneficiary_id, b.first_name, c.provider_name, c.act_code, c.family, c.charged_cents, c.amo_net_cents, c.amc_cents,
-  c.remaining_cents, c.status, c.paid_at, s.source, c.third_party_payment, c.received_at`;
+/** What a row shows, from claim_line alone (the keyset pages read nothing else per row). */
+const LINE_COLUMNS = `c.id, c.care_date, c.beneficiary_id, c.provider_name, c.act_code, c.family, c.charged_cents, c.amo_net_cents, c.amc_cents,
+  c.remaining_cents, c.status, c.paid_at, c.source, c.third_party_payment, c.received_at`;
+/** The same with the beneficiary's first name (`JOIN beneficiary b ON b.id = c.beneficiary_id`), for single lines. */
+export const ROW_COLUMNS = `${LINE_COLUMNS}, b.first_name`;
 
 /** The page query of a filter: keyset cursor, newest care first, one line more than the page to know if another follows. */
 function pageQuery(viewer: Viewer, filters: ReimbursementFilters, pageSize: number): { sql: string; params: unknown[] } {
@@ -132,15 +136,16 @@ function pageQuery(viewer: Viewer, filters: ReimbursementFilters, pageSize: numb
   }
   page.params.push(pageSize + 1);
   return {
-    sql: `SELECT ${ROW_COLUMNS}
-            FROM claim_line c JOIN beneficiary b ON b.id = c.beneficiary_id JOIN statement s ON s.id = c.statement_id
-           WHERE ${page.sql} ORDER BY c.care_date DESC, c.id DESC LIMIT $${page.params.length}`,
+    sql: `SELECT ${LINE_COLUMNS} FROM claim_line c WHERE ${page.sql} ORDER BY c.care_date DESC, c.id DESC LIMIT $${page.params.length}`,
     params: page.params,
   };
 }
 
-function pageOf(rows: Row[], pageSize: number): { rows: ReimbursementRow[]; next: string | null } {
-  const shown = rows.slice(0, pageSize).map(toReimbursementRow);
+/** First names by beneficiary id, for the rows of a page. */
+export type FirstNames = ReadonlyMap<string, string>;
+
+function pageOf(rows: Row[], pageSize: number, firstNames: FirstNames): { rows: ReimbursementRow[]; next: string | null } {
+  const shown = rows.slice(0, pageSize).map((r) => toReimbursementRow({ ...r, first_name: firstNames.get(r.beneficiary_id) ?? '' }));
   const last = shown.at(-1);
   return { rows: shown, next: rows.length > pageSize && last ? encodeCursor(last.careDate, last.id) : null };
 }
@@ -149,9 +154,9 @@ function pageOf(rows: Row[], pageSize: number): { rows: ReimbursementRow[]; next
  * The lines of one keyset page, newest care first, and the cursor of the next one (null on the last). The list below
  * and the exports (export-reimbursements.ts) read lines only through pageQuery, so that they share one filter.
  */
-export async function reimbursementPage(db: Queryable, viewer: Viewer, filters: ReimbursementFilters, pageSize: number): Promise<{ rows: ReimbursementRow[]; next: string | null }> {
+export async function reimbursementPage(db: Queryable, viewer: Viewer, filters: ReimbursementFilters, pageSize: number, firstNames: FirstNames): Promise<{ rows: ReimbursementRow[]; next: string | null }> {
   const page = pageQuery(viewer, filters, pageSize);
-  return pageOf((await db.query<Row>(page.sql, page.params)).rows, pageSize);
+  return pageOf((await db.query<Row>(page.sql, page.params)).rows, pageSize, firstNames);
 }
 
 type ListRow = {
@@ -195,7 +200,7 @@ export async function listReimbursements(db: Queryable, viewer: Viewer, filters:
   const { page: lines, totals: t, years, people } = rows[0]!;
   const viewerPerson = viewer.beneficiaryId ? people[0] : people.find((p) => p.relationship === 'SELF');
   return {
-    ...pageOf(lines, pageSize),
+    ...pageOf(lines, pageSize, new Map(people.map((p) => [p.id, p.first_name]))),
     totals: { lines: t.lines, chargedCents: t.charged, amoNetCents: t.amo_net, amcCents: t.amc, remainingCents: t.remaining },
     years,
     beneficiaries: people.map((b) => ({ id: b.id, firstName: b.first_name })),

@@ -96,16 +96,12 @@ export function registerSessions(
     if (!id) return null;
     const now = clock();
     const limits = SESSION_LIMITS[kind];
-    // One statement: the read, and the last-seen write only when the stored value is over a minute old (most page
-    // views then write nothing, so commit no WAL); the touched row's new value is what the session answers.
-    const { rows } = await db.query<{ subject_id: string; beneficiary_id: string | null; created_at: Date; last_seen_at: Date; absolute_expires_at: Date; touched: boolean }>(
-      `WITH found AS (
-         SELECT id_hash, subject_id, beneficiary_id, created_at, last_seen_at, absolute_expires_at FROM session
-          WHERE id_hash = $1 AND kind = $2 AND last_seen_at > $4 AND absolute_expires_at > $3),
-       touched AS (
-         UPDATE session s SET last_seen_at = $3 FROM found f WHERE s.id_hash = f.id_hash AND f.last_seen_at <= $5 RETURNING s.id_hash)
-       SELECT f.subject_id, f.beneficiary_id, f.created_at, f.last_seen_at, f.absolute_expires_at, EXISTS (SELECT 1 FROM touched) AS touched FROM found f`,
-      [hashId(id), kind, now, new Date(now.getTime() - limits.idleMs), new Date(now.getTime() - LAST_SEEN_RESOLUTION_MS)],
+    // A page view reads the row (a prepared statement); last_seen_at is written only when it is over a minute old, so
+    // most page views commit no write.
+    const { rows } = await db.query<{ subject_id: string; beneficiary_id: string | null; created_at: Date; last_seen_at: Date; absolute_expires_at: Date }>(
+      `SELECT subject_id, beneficiary_id, created_at, last_seen_at, absolute_expires_at FROM session
+        WHERE id_hash = $1 AND kind = $2 AND last_seen_at > $4 AND absolute_expires_at > $3`,
+      [hashId(id), kind, now, new Date(now.getTime() - limits.idleMs)],
       { prepare: true },
     );
     const row = rows[0];
@@ -115,9 +111,11 @@ export function registerSessions(
       delete request.cookies[limits.cookie];
       return null;
     }
+    const touched = row.last_seen_at.getTime() <= now.getTime() - LAST_SEEN_RESOLUTION_MS;
+    if (touched) await db.query('UPDATE session SET last_seen_at = $2 WHERE id_hash = $1 AND last_seen_at < $2', [hashId(id), now], { prepare: true });
     return {
       kind, subjectId: row.subject_id, beneficiaryId: row.beneficiary_id, createdAt: row.created_at,
-      lastSeenAt: row.touched ? now : new Date(row.last_seen_at), absoluteExpiresAt: row.absolute_expires_at,
+      lastSeenAt: touched ? now : row.last_seen_at, absoluteExpiresAt: row.absolute_expires_at,
     };
   }
 
