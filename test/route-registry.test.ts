@@ -44,6 +44,10 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /verifier': 'checks the signed code of a card or an attestation, for the professionals shown it (issue 7)',
   'GET /api/v1/verify': 'the same check (JSON)',
   'GET /.well-known/jwks.json': 'public keys of the document signatures',
+  'GET /espace/code': '301 to /profil/securite/code (issue 8 moved the page; the target checks the session)',
+  'GET /espace/appareils': '301 to /profil/securite/appareils (moved page)',
+  'GET /espace/sessions': '301 to /profil/securite/sessions (moved page)',
+  'GET /espace/cles-d-acces': '301 to /profil/securite/cles-d-acces (moved page)',
 };
 const isPublic = (method: string, url: string) =>
   Object.keys(PUBLIC_ROUTES).some((entry) => {

@@ -8,12 +8,31 @@ export function encryptField(key: Buffer, plaintext: string): string {
   return ['v1', iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
 }
 
+/**
+ * A sealed value that does not open: altered ciphertext or tag (the AES-GCM check fails), a wrong key, or not our
+ * format. Never a partial or garbled plaintext (DATA-02).
+ */
+export class DecryptionError extends Error {
+  readonly code = 'DECRYPTION_FAILED';
+  constructor(readonly reason: 'FORMAT' | 'AUTHENTICATION') {
+    super(reason === 'FORMAT' ? 'Encrypted field has an unknown format' : 'Encrypted field failed authentication (altered data or wrong key)');
+    this.name = 'DecryptionError';
+  }
+}
+
 export function decryptField(key: Buffer, sealed: string): string {
-  const [version, iv, tag, data] = sealed.split('.');
-  if (version !== 'v1' || !iv || !tag || data === undefined) throw new Error('Encrypted field has an unknown format');
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-  return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+  const [version, iv, tag, data, extra] = sealed.split('.');
+  if (version !== 'v1' || !iv || !tag || data === undefined || extra !== undefined) throw new DecryptionError('FORMAT');
+  const tagBytes = Buffer.from(tag, 'base64url');
+  // A truncated tag would weaken the check: GCM's 16 bytes or nothing.
+  if (tagBytes.length !== 16) throw new DecryptionError('FORMAT');
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+    decipher.setAuthTag(tagBytes);
+    return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+  } catch {
+    throw new DecryptionError('AUTHENTICATION');
+  }
 }
 
 /** Keyed blind index (DATA-03): equality search on a NIR or IBAN without storing it in clear. */

@@ -23,7 +23,10 @@ const QUICK_LINKS: QuickLink[] = [
   { href: '/documents/carte-tiers-payant', label: 'Ma carte de tiers payant' },
   { href: '/documents/attestation-droits', label: 'Mon attestation de droits' },
   { href: '/documents', label: 'Mes documents' },
-  { href: '#securite', label: 'Sécurité de mon compte' },
+  { href: '/profil/securite', label: 'Sécurité de mon compte' },
+  { href: '/profil/acces', label: 'Historique des accès' },
+  { href: '/profil/notifications', label: 'Mes notifications' },
+  { href: '/profil/donnees', label: 'Mes données personnelles' },
 ];
 
 function availableLinks(app: FastifyInstance): QuickLink[] {

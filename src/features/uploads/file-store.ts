@@ -4,6 +4,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from '../../db/database.ts';
+import { DecryptionError } from '../../platform/crypto.ts';
 import { AppError } from '../../platform/errors.ts';
 import type { CheckedFile, MediaType } from './check-upload.ts';
 
@@ -18,10 +19,14 @@ export function sealBytes(key: Buffer, plain: Buffer): Buffer {
 }
 
 export function openBytes(key: Buffer, sealed: Buffer): Buffer {
-  if (sealed[0] !== SEAL_VERSION || sealed.length < 29) throw new Error('Sealed file has an unknown format');
-  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 13));
-  decipher.setAuthTag(sealed.subarray(13, 29));
-  return Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]);
+  if (sealed[0] !== SEAL_VERSION || sealed.length < 29) throw new DecryptionError('FORMAT');
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 13));
+    decipher.setAuthTag(sealed.subarray(13, 29));
+    return Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]);
+  } catch {
+    throw new DecryptionError('AUTHENTICATION');
+  }
 }
 
 /** Stores checked files for a household inside the caller's transaction; returns their ids in the same order. */
