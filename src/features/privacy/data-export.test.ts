@@ -38,7 +38,12 @@ function householdTables(fks: Fk[]): Set<string> {
   const found = new Set(['member', 'beneficiary']);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const fk of fks) if (found.has(fk.parent) && !found.has(fk.table)) (found.add(fk.table), (grew = true));
+    for (const fk of fks) {
+      if (found.has(fk.parent) && !found.has(fk.table)) {
+        found.add(fk.table);
+        grew = true;
+      }
+    }
   }
   return found;
 }
