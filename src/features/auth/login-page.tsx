@@ -231,7 +231,7 @@ export function DevicesList({ devices, csrfToken }: { devices: TrustedDevice[]; 
     {devices.length === 0 ? (
       <p>Aucun appareil n’est enregistré.</p>
     ) : (
-      <table>
+      <table class="line-cards">
         <caption class="visually-hidden">Appareils de confiance</caption>
         <thead>
           <tr>
@@ -248,9 +248,9 @@ export function DevicesList({ devices, csrfToken }: { devices: TrustedDevice[]; 
                 {d.label}
                 {d.current ? ' (cet appareil)' : ''}
               </th>
-              <td>{when.format(d.createdAt)}</td>
-              <td>{d.lastUsedAt ? when.format(d.lastUsedAt) : '—'}</td>
-              <td>
+              <td data-label="Ajouté le">{when.format(d.createdAt)}</td>
+              <td data-label="Dernière utilisation">{d.lastUsedAt ? when.format(d.lastUsedAt) : '—'}</td>
+              <td data-label="">
                 <form method="post" action={`${SECURITY_PATHS.devices}/${d.id}/retirer`} class="inline-form">
                   <input type="hidden" name="_csrf" value={csrfToken} />
                   <button type="submit" class="button button-small">

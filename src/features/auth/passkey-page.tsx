@@ -33,7 +33,7 @@ export function PasskeysList({ passkeys, csrfToken }: { passkeys: StoredPasskey[
     {passkeys.length === 0 ? (
       <p>Aucune clé d’accès n’est enregistrée.</p>
     ) : (
-      <table>
+      <table class="line-cards">
         <caption class="visually-hidden">Clés d’accès enregistrées</caption>
         <thead>
           <tr>
@@ -47,9 +47,9 @@ export function PasskeysList({ passkeys, csrfToken }: { passkeys: StoredPasskey[
           {passkeys.map((p) => (
             <tr key={p.id}>
               <th scope="row">{p.label}</th>
-              <td>{when.format(p.createdAt)}</td>
-              <td>{p.lastUsedAt ? when.format(p.lastUsedAt) : '—'}</td>
-              <td>
+              <td data-label="Ajoutée le">{when.format(p.createdAt)}</td>
+              <td data-label="Dernière utilisation">{p.lastUsedAt ? when.format(p.lastUsedAt) : '—'}</td>
+              <td data-label="">
                 <form method="post" action={`${SECURITY_PATHS.passkeys}/retirer`} class="inline-form">
                   <input type="hidden" name="_csrf" value={csrfToken} />
                   <input type="hidden" name="id" value={p.id} />

@@ -16,7 +16,7 @@ export function SessionsList({ sessions, csrfToken }: { sessions: ActiveSession[
   const others = sessions.filter((s) => !s.current);
   return (
     <>
-      <table>
+      <table class="line-cards">
         <caption class="visually-hidden">Sessions ouvertes</caption>
         <thead>
           <tr>
@@ -34,10 +34,10 @@ export function SessionsList({ sessions, csrfToken }: { sessions: ActiveSession[
                 {s.device}
                 {s.current ? <strong> (cette session)</strong> : null}
               </th>
-              <td>{when.format(s.createdAt)}</td>
-              <td>{when.format(s.lastSeenAt)}</td>
-              <td>{s.place}</td>
-              <td>
+              <td data-label="Ouverte le">{when.format(s.createdAt)}</td>
+              <td data-label="Dernière activité">{when.format(s.lastSeenAt)}</td>
+              <td data-label="Lieu approximatif">{s.place}</td>
+              <td data-label="">
                 {s.current ? (
                   'Utilisez « Se déconnecter »'
                 ) : (
