@@ -5,7 +5,7 @@
 //
 // Usage: DATABASE_URL=postgres://… npm run bench:portal   (creates espace_bench_portal_<pid>, drops it at the end)
 // Optional: BENCH_HOUSEHOLDS (default 20000), BENCH_YEARS (5), BENCH_MEMBERS (1000), BENCH_SECONDS (30), BENCH_CONNECTIONS (50),
-// BENCH_ONLY_LIST=1 (the bare route and the list page only), BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof`, for the portal's process), BENCH_DATABASE=name: a database kept between runs (created and seeded on the first run, reused after: the seed at
+// BENCH_POOL_SIZE (4: the portal's DATABASE_POOL_SIZE), BENCH_ONLY_LIST=1 (the bare route and the list page only), BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof`, for the portal's process), BENCH_DATABASE=name: a database kept between runs (created and seeded on the first run, reused after: the seed at
 // 20 000 households takes about 20 minutes).
 import { spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
@@ -54,6 +54,8 @@ const secrets: Record<string, string> = secretsFile && existsSync(secretsFile)
 if (secretsFile) writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
 const serverEnv: Record<string, string> = {
   NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: scratch.url, LOG_LEVEL: 'warn', ...secrets,
+  // Twice the cores of the database server (the whole bench shares 2 cores): more connections only queue in the kernel.
+  DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '4',
 };
 const config = loadConfig(serverEnv);
 const root = path.resolve(import.meta.dirname, '..');

@@ -29,7 +29,7 @@ async function post(url, csrf, body) {
 }
 
 async function register(csrf) {
-  const options = await post('/espace/cles-d-acces/options', csrf);
+  const options = await post('/profil/securite/cles-d-acces/options', csrf);
   const publicKey = {
     ...options,
     challenge: toBytes(options.challenge),
@@ -47,7 +47,7 @@ async function register(csrf) {
     clientExtensionResults: {},
   };
   if (credential.authenticatorAttachment) body.authenticatorAttachment = credential.authenticatorAttachment;
-  return post('/espace/cles-d-acces', csrf, body);
+  return post('/profil/securite/cles-d-acces', csrf, body);
 }
 
 async function login(csrf) {

@@ -50,6 +50,10 @@ const PUBLIC_ROUTES: Record<string, string> = {
   'GET /annulation-banque': '« ce n’est pas moi » form for an IBAN change (FRD-02; the member may be locked out)',
   'POST /annulation-banque': 'cancels an IBAN change with the notice’s 80-bit code',
   'POST /api/v1/profile/bank-account/not-me': 'the same cancellation (JSON)',
+  'GET /espace/code': '301 to /profil/securite/code (issue 8 moved the page; the target checks the session)',
+  'GET /espace/appareils': '301 to /profil/securite/appareils (moved page)',
+  'GET /espace/sessions': '301 to /profil/securite/sessions (moved page)',
+  'GET /espace/cles-d-acces': '301 to /profil/securite/cles-d-acces (moved page)',
 };
 const isPublic = (method: string, url: string) =>
   Object.keys(PUBLIC_ROUTES).some((entry) => {

@@ -16,6 +16,10 @@ import { reimbursementExportRoutes } from './reimbursements/export-routes.ts';
 import { reimbursementRoutes } from './reimbursements/routes.ts';
 import { reimbursementSummaryRoutes } from './reimbursements/summary-routes.ts';
 import { verificationRoutes } from './verification/routes.ts';
+import { privacyApiRoutes } from './privacy/api-routes.ts';
+import { privacyRoutes } from './privacy/routes.ts';
+import { securityApiRoutes } from './security-settings/api-routes.ts';
+import { securitySettingsRoutes } from './security-settings/routes.ts';
 
 /** Every capability's routes, in one list: the server registers exactly these. */
-export const features: Feature[] = [healthRoutes, homeRoutes, loginRoutes(), passkeyRoutes, recoveryRoutes, authApiRoutes(), apiDocsRoutes, dashboardRoutes, reimbursementRoutes, reimbursementExportRoutes, reimbursementSummaryRoutes, documentRoutes, paperClaimRoutes, profileRoutes, profileApiRoutes, verificationRoutes, devMailboxRoutes];
+export const features: Feature[] = [healthRoutes, homeRoutes, loginRoutes(), passkeyRoutes, recoveryRoutes, authApiRoutes(), apiDocsRoutes, dashboardRoutes, reimbursementRoutes, reimbursementExportRoutes, reimbursementSummaryRoutes, documentRoutes, paperClaimRoutes, profileRoutes, profileApiRoutes, securitySettingsRoutes, securityApiRoutes, privacyRoutes, privacyApiRoutes, verificationRoutes, devMailboxRoutes];

@@ -49,7 +49,7 @@ export async function createApp(deps: Omit<AppDependencies, 'page' | 'clock'> & 
 
 /** `espace serve`: migrate, listen, run the jobs, and stop cleanly on SIGTERM/SIGINT. */
 export async function startApp(config: Config, logger: Logger, openedDb?: Database): Promise<RunningApp> {
-  const db = openedDb ?? (await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` }));
+  const db = openedDb ?? (await openDatabase(config.database));
   const applied = await migrate(db);
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
   const sealed = await sealClearColumns(db, config.secrets);

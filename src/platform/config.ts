@@ -21,6 +21,7 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   INBOX_DIR: z.string().min(1).optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).default('Mutuelle Exemple <ne-pas-repondre@mutuelle.example>'),
   TRUST_PROXY: z
@@ -95,6 +96,8 @@ export type Config = {
   /** Watched folder of DCPT1 lots (`<dataDir>/inbox` by default), with rejected/ and done/ inside. */
   inboxDir: string;
   databaseUrl: string | undefined;
+  /** What openDatabase needs: the server (or the embedded database under DATA_DIR/pglite) and the pool's size. */
+  database: { url: string | undefined; dataDir: string; poolSize: number };
   smtpUrl: string | undefined;
   mailFrom: string;
   logLevel: string;
@@ -149,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paymentsDebtor,
     inboxDir: path.resolve(e.INBOX_DIR ?? path.join(dataDir, 'inbox')),
     databaseUrl: e.DATABASE_URL,
+    database: { url: e.DATABASE_URL, dataDir: path.join(dataDir, 'pglite'), poolSize: e.DATABASE_POOL_SIZE },
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,

@@ -11,6 +11,25 @@ export function dataKey(active: Buffer, retired: readonly Buffer[] = []): DataKe
   return Object.assign(Buffer.from(active), { retired: retired.map((k) => Buffer.from(k)) });
 }
 
+/**
+ * A sealed value that does not open: altered ciphertext, tag or iv (the AES-GCM check fails), a key that is not
+ * configured, or not our format. Never a partial or garbled plaintext (DATA-02).
+ */
+export class DecryptionError extends Error {
+  readonly code = 'DECRYPTION_FAILED';
+  constructor(readonly reason: 'FORMAT' | 'AUTHENTICATION' | 'UNKNOWN_KEY', detail?: string) {
+    super(
+      detail ??
+        (reason === 'FORMAT'
+          ? 'Encrypted value has an unknown format'
+          : reason === 'AUTHENTICATION'
+            ? 'Encrypted value failed authentication: it was altered, or sealed with another key'
+            : 'Encrypted value sealed with an unknown key'),
+    );
+    this.name = 'DecryptionError';
+  }
+}
+
 const keyIds = new WeakMap<Buffer, string>();
 
 /** A key's id, written with everything it seals: 8 base64url characters of an HMAC of a fixed label, never the key. */
@@ -29,18 +48,20 @@ function keysOf(key: DataKey): Buffer[] {
 
 function keyWithId(key: DataKey, id: string): Buffer {
   const found = keysOf(key).find((k) => keyId(k) === id);
-  if (!found) throw new Error(`Encrypted value sealed with an unknown key (id ${id}): add that key to DATA_ENCRYPTION_RETIRED_KEYS`);
+  if (!found) throw new DecryptionError('UNKNOWN_KEY', `Encrypted value sealed with an unknown key (id ${id}): add that key to DATA_ENCRYPTION_RETIRED_KEYS`);
   return found;
 }
 
 function open(key: Buffer, iv: Buffer, tag: Buffer, data: Buffer): Buffer {
-  const decipher = createDecipheriv('aes-256-gcm', key, iv);
-  decipher.setAuthTag(tag);
+  // A truncated tag would weaken the check: GCM's 16 bytes or nothing.
+  if (iv.length !== 12 || tag.length !== 16) throw new DecryptionError('FORMAT');
   try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv);
+    decipher.setAuthTag(tag);
     return Buffer.concat([decipher.update(data), decipher.final()]);
   } catch {
     // GCM: one changed bit anywhere (iv, tag or data), or the wrong key, and nothing is returned.
-    throw new Error('Encrypted value failed authentication: it was altered, or sealed with another key');
+    throw new DecryptionError('AUTHENTICATION');
   }
 }
 
@@ -64,7 +85,7 @@ export function decryptField(key: DataKey, sealed: string): string {
     const [, iv, tag, data] = parts as [string, string, string, string];
     return openWithAnyKey(key, (k) => open(k, Buffer.from(iv, 'base64url'), Buffer.from(tag, 'base64url'), Buffer.from(data, 'base64url'))).toString('utf8');
   }
-  throw new Error('Encrypted field has an unknown format');
+  throw new DecryptionError('FORMAT');
 }
 
 function openWithAnyKey(key: DataKey, attempt: (k: Buffer) => Buffer): Buffer {
@@ -102,7 +123,7 @@ export function openBytes(key: DataKey, sealed: Buffer): Buffer {
     return open(k, sealed.subarray(7, 19), sealed.subarray(19, 35), sealed.subarray(35));
   }
   if (sealed[0] === BYTES_V1 && sealed.length >= 29) return openWithAnyKey(key, (k) => open(k, sealed.subarray(1, 13), sealed.subarray(13, 29), sealed.subarray(29)));
-  throw new Error('Sealed bytes have an unknown format');
+  throw new DecryptionError('FORMAT');
 }
 
 export function bytesSealedWithActiveKey(key: DataKey, sealed: Buffer): boolean {

@@ -168,11 +168,11 @@ describe('session pages in the browser', () => {
     await db.query('UPDATE email_address SET last_confirmed_at = $2 WHERE member_id = $1', [m.memberId, clock.now()]);
     await loggedIn(other, m);
     await page.getByRole('link', { name: 'Mes sessions' }).click();
-    await page.waitForURL(`${baseUrl}/espace/sessions`);
+    await page.waitForURL(`${baseUrl}/profil/securite/sessions`);
     expect(await page.locator('tbody tr').count()).toBe(2);
-    await expectNoAxeViolation(page, '/espace/sessions');
-    await Promise.all([page.waitForURL(`${baseUrl}/espace/sessions?fin=1`), page.getByRole('button', { name: /^Terminer la session/ }).click()]);
-    await expectNoAxeViolation(page, '/espace/sessions?fin=1');
+    await expectNoAxeViolation(page, '/profil/securite/sessions');
+    await Promise.all([page.waitForURL(`${baseUrl}/profil/securite/sessions?fin=1`), page.getByRole('button', { name: /^Terminer la session/ }).click()]);
+    await expectNoAxeViolation(page, '/profil/securite/sessions?fin=1');
     await other.goto('/espace');
     expect(new URL(other.url()).pathname).toBe('/connexion');
   });

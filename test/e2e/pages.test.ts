@@ -330,7 +330,7 @@ describe('the member dashboard /espace', () => {
     const page = await openDashboard({ viewport: DESKTOP, javaScriptEnabled: false });
     const hrefs = await page.locator('main a[href]').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''));
     const internal = [...new Set(hrefs.filter((href) => href.startsWith('/')))];
-    expect(internal).toEqual(expect.arrayContaining(['/remboursements', '/espace/appareils', '/espace/cles-d-acces', '/espace/sessions', '/espace/code']));
+    expect(internal).toEqual(expect.arrayContaining(['/remboursements', '/profil/securite/appareils', '/profil/securite/cles-d-acces', '/profil/securite/sessions', '/profil/securite/code']));
     for (const href of internal) {
       const response = await page.goto(href);
       expect(response?.status(), href).toBe(200);

@@ -107,13 +107,13 @@ describe('passkeys in the browser', () => {
 
     // Registration, from the member home's link.
     await page.goto('/espace');
-    await Promise.all([page.waitForURL(`${h.baseUrl}/espace/cles-d-acces`), page.getByRole('link', { name: 'Mes clés d’accès' }).click()]);
+    await Promise.all([page.waitForURL(`${h.baseUrl}/profil/securite/cles-d-acces`), page.getByRole('link', { name: 'Mes clés d’accès' }).click()]);
     expect(await heading(page)).toBe('Mes clés d’accès');
     expect(await page.getByText('Aucune clé d’accès n’est enregistrée.').count()).toBe(1);
     const add = page.getByRole('button', { name: 'Ajouter une clé d’accès' });
     await expect.poll(() => add.isVisible()).toBe(true);
     await expectNoViolations(page);
-    await Promise.all([page.waitForURL(`${h.baseUrl}/espace/cles-d-acces?ajout=1`), add.click()]);
+    await Promise.all([page.waitForURL(`${h.baseUrl}/profil/securite/cles-d-acces?ajout=1`), add.click()]);
     expect(await page.getByRole('status').first().textContent()).toContain('La clé d’accès a été ajoutée');
     expect(await page.getByRole('row', { name: /Chrome sur Linux/ }).count()).toBe(1);
     await expectNoViolations(page);

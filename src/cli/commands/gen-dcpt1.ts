@@ -112,7 +112,7 @@ export async function genDcpt1Command(args: string[], dependencies: GenDcpt1Depe
     stderr.write('espace gen-dcpt1 écrit en clair dans un fichier les NIR des adhérents de la base : commande refusée en production.\n');
     return 1;
   }
-  const db = await (dependencies.open ?? (() => openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` })))();
+  const db = await (dependencies.open ?? (() => openDatabase(config.database)))();
   let loaded;
   try {
     loaded = await loadDcpt1People(db, config.secrets.dataEncryptionKey, { households: options.households, today: options.today });

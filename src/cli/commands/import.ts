@@ -60,7 +60,7 @@ export async function importCommand(args: string[], { config, logger }: { config
     process.stderr.write(USAGE);
     return EXIT.unusable;
   }
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
+  const db = await openDatabase(config.database);
   let exitCode = 0;
   let imported = false;
   try {

@@ -5,7 +5,7 @@ import type { Config } from '../../platform/config.ts';
 import type { Logger } from '../../platform/logger.ts';
 
 export async function migrateCommand({ config }: { config: Config; logger: Logger }): Promise<number> {
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
+  const db = await openDatabase(config.database);
   try {
     const applied = await migrate(db);
     const sealed = await sealClearColumns(db, config.secrets);

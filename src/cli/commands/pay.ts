@@ -67,7 +67,7 @@ export async function payCommand(args: string[], { config, logger }: { config: C
     io.stderr.write('Configuration invalide : PAYMENTS_DEBTOR_IBAN — obligatoire en production pour émettre des virements (avec PAYMENTS_DEBTOR_BIC et PAYMENTS_DEBTOR_NAME).\n');
     return 78;
   }
-  const db = io.db ?? (await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` }));
+  const db = io.db ?? (await openDatabase(config.database));
   try {
     if (!io.db) await migrate(db);
     const summary = await runPayments(db, {

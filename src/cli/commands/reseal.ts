@@ -8,7 +8,7 @@ import type { Config } from '../../platform/config.ts';
 import type { Logger } from '../../platform/logger.ts';
 
 export async function resealCommand({ config, logger }: { config: Config; logger: Logger }): Promise<number> {
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
+  const db = await openDatabase(config.database);
   try {
     const counts = await resealAll(db, config.secrets.dataEncryptionKey);
     const total = Object.values(counts).reduce((a, b) => a + b, 0);

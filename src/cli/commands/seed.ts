@@ -18,7 +18,7 @@ export async function seedCommand(args: string[], { config }: { config: Config; 
     process.stderr.write('--date attend une date AAAA-MM-JJ.\n');
     return 2;
   }
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: `${config.dataDir}/pglite` });
+  const db = await openDatabase(config.database);
   try {
     await migrate(db);
     if (await findOrganisation(db)) {

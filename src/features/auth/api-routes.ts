@@ -24,6 +24,7 @@ import {
 import { maskEmail } from './login-routes.ts';
 import {
   answerChallenge,
+  deviceLabel,
   COOKIE_OPTIONS,
   DEVICE_COOKIE,
   NEW_DEVICE_LIMITS,
@@ -55,7 +56,7 @@ function apiError(reply: FastifyReply, code: keyof typeof API_ERRORS, extra: { a
 }
 
 /** VAL-03: strict schema; a failure names the fields (never echoes the values). */
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body ?? {});
   if (parsed.success) return parsed.data;
   const fields: Record<string, string> = {};
@@ -98,7 +99,7 @@ function registerAuthApi(app: Parameters<Feature>[0], context: RouteContext, opt
     const { nir, code, challenge } = parseBody(loginRequest, request.body);
     const now = clock();
     const ip = request.ip;
-    const outcome = await verifyLogin(db, { nir, code, ip, now, challenge: challenge ?? null }, { keys: { blindIndexKey: config.secrets.blindIndexKey }, pepper, verifier: options.verifier });
+    const outcome = await verifyLogin(db, { nir, code, ip, now, challenge: challenge ?? null, device: deviceLabel(request.headers['user-agent']) }, { keys: { blindIndexKey: config.secrets.blindIndexKey }, pepper, verifier: options.verifier });
     switch (outcome.kind) {
       case 'VALIDATION': {
         const fields: Record<string, string> = { [outcome.field]: outcome.message };

@@ -165,7 +165,7 @@ describe(`auth emails over real SMTP (${testDriver()})`, () => {
     await awaitMail(alice.email, /Nouvel appareil/);
 
     // 2. Code change (page form, same session): the notice.
-    const change = await client.post('/espace/code', { current: CODE, code: NEW_CODE, confirmation: NEW_CODE }, true);
+    const change = await client.post('/profil/securite/code', { current: CODE, code: NEW_CODE, confirmation: NEW_CODE }, true);
     expect(change.statusCode).toBe(303);
     await awaitMail(alice.email, /code d’accès a été modifié/);
 

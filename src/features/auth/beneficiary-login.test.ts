@@ -55,7 +55,7 @@ describe('a beneficiary’s own login', () => {
     expect(list.totals.lines).toBe(own!.lines);
     expect(list.beneficiaries.map((b) => b.id)).toEqual([spouse.id]);
     expect((await browser.get('/espace')).body).toContain(spouse.firstName);
-    expect((await browser.get('/espace/code')).statusCode).toBe(303);
+    expect((await browser.get('/profil/securite/code')).statusCode).toBe(303);
   });
 
   test('THR-01 a beneficiary’s wrong codes lock their own access, not the household’s', async () => {

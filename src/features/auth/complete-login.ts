@@ -44,9 +44,11 @@ export async function confirmNewDevice(
   const channelDetail = channel === 'API' ? { channel } : {};
   const userAgent = request.headers['user-agent'];
   const device = await rememberDevice(tx, memberId, userAgent, now);
-  await context.sessions.start(tx, reply, request, 'member', memberId, await beneficiaryOfAttempt(tx, attemptId));
+  const beneficiaryId = await beneficiaryOfAttempt(tx, attemptId);
+  await context.sessions.start(tx, reply, request, 'member', memberId, beneficiaryId);
+  const whose = { device: deviceLabel(userAgent), ...(beneficiaryId ? { beneficiaryId } : {}) };
   await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.device.new', memberId, details: { attemptId, deviceId: device.deviceId, method, ...channelDetail } });
-  await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { attemptId, deviceId: device.deviceId, via: 'NEW_DEVICE', ...channelDetail } });
+  await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { attemptId, deviceId: device.deviceId, via: 'NEW_DEVICE', ...whose, ...channelDetail } });
   await sendSecurityNotice(tx, context, memberId, { kind: 'NEW_DEVICE', deviceLabel: deviceLabel(userAgent), deviceId: device.deviceId }, now);
   return { token: device.token };
 }
@@ -71,7 +73,7 @@ export async function openSessionOrChallenge(
     if (deviceId) {
       const beneficiaryId = await beneficiaryOfAttempt(tx, attemptId);
       await sessions.start(tx, reply, request, 'member', memberId, beneficiaryId);
-      await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { attemptId, deviceId, via: 'TRUSTED_DEVICE', ...channelDetail } });
+      await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { attemptId, deviceId, via: 'TRUSTED_DEVICE', device: deviceLabel(request.headers['user-agent']), ...(beneficiaryId ? { beneficiaryId } : {}), ...channelDetail } });
       // The email check is a page of the member area (the household's address: not a beneficiary's page); the API leaves it to the app.
       return { kind: 'SESSION', checkEmail: channel === 'PAGE' && !beneficiaryId && (await needsEmailCheck(tx, config.secrets.dataEncryptionKey, memberId, now)) };
     }

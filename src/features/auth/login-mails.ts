@@ -42,7 +42,7 @@ export function newDeviceNoticeMail(m: Common & { deviceLabel: string; deviceId:
     [
       'Bonjour,',
       `Un nouvel appareil (${m.deviceLabel}) vient d’être ajouté à vos appareils de confiance dans votre espace adhérent ${m.organisationName}.`,
-      `Si c’est bien vous, vous n’avez rien à faire. Sinon, retirez-le de la liste « Mes appareils » sur ${m.publicUrl}/espace/appareils, choisissez un nouveau code d’accès sur ${m.publicUrl}/code-oublie, ou appelez-nous au ${m.phone}.`,
+      `Si c’est bien vous, vous n’avez rien à faire. Sinon, retirez-le de la liste « Mes appareils » sur ${m.publicUrl}/profil/securite/appareils, choisissez un nouveau code d’accès sur ${m.publicUrl}/code-oublie, ou appelez-nous au ${m.phone}.`,
       m.organisationName,
     ],
     `new-device-notice:${m.deviceId}`,
@@ -63,5 +63,20 @@ export function lockNoticeMail(m: Common & { temporary: boolean; lockKey: string
       m.organisationName,
     ],
     `lock-notice:${m.lockKey}`,
+  );
+}
+
+/** After an export of the household's personal data (issue 8): a stolen session's export does not go unnoticed. */
+export function dataExportNoticeMail(m: Common & { exportId: string }): SendEmailPayload {
+  return compose(
+    m.to,
+    'Vos données personnelles ont été exportées',
+    [
+      'Bonjour,',
+      `Une copie de vos données personnelles vient d’être téléchargée depuis votre espace adhérent ${m.organisationName} (page « Mes données »).`,
+      `Si c’est bien vous, vous n’avez rien à faire : gardez ce fichier en lieu sûr. Sinon, terminez les sessions ouvertes sur ${m.publicUrl}/profil/securite, choisissez un nouveau code d’accès sur ${m.publicUrl}/code-oublie, et appelez-nous au ${m.phone}.`,
+      m.organisationName,
+    ],
+    `data-export-notice:${m.exportId}`,
   );
 }

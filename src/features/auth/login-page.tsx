@@ -8,6 +8,7 @@ import { Layout, type MemberBar } from '../../platform/views/layout.tsx';
 import type { LoginChallenge } from './login-challenge.ts';
 import type { TrustedDevice } from './new-device.ts';
 import { PasskeyAction } from './passkey-page.tsx';
+import { SECURITY_PATHS } from './security-paths.ts';
 
 type Organisation = { name: string; phone: string };
 type FieldError = { field: string; message: string };
@@ -223,6 +224,49 @@ function LogoutForm({ csrfToken }: { csrfToken: string }) {
 
 const when = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' });
 
+/** The trusted devices with a « Retirer » button each: on this page and on the security overview. */
+export function DevicesList({ devices, csrfToken }: { devices: TrustedDevice[]; csrfToken: string }) {
+  return (
+    <>
+    {devices.length === 0 ? (
+      <p>Aucun appareil n’est enregistré.</p>
+    ) : (
+      <table class="line-cards">
+        <caption class="visually-hidden">Appareils de confiance</caption>
+        <thead>
+          <tr>
+            <th scope="col">Appareil</th>
+            <th scope="col">Ajouté le</th>
+            <th scope="col">Dernière utilisation</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {devices.map((d) => (
+            <tr key={d.id}>
+              <th scope="row">
+                {d.label}
+                {d.current ? ' (cet appareil)' : ''}
+              </th>
+              <td data-label="Ajouté le">{when.format(d.createdAt)}</td>
+              <td data-label="Dernière utilisation">{d.lastUsedAt ? when.format(d.lastUsedAt) : '—'}</td>
+              <td data-label="">
+                <form method="post" action={`${SECURITY_PATHS.devices}/${d.id}/retirer`} class="inline-form">
+                  <input type="hidden" name="_csrf" value={csrfToken} />
+                  <button type="submit" class="button button-small">
+                    Retirer<span class="visually-hidden"> l’appareil {d.label}{d.current ? ' (cet appareil)' : ''}, ajouté le {when.format(d.createdAt)}</span>
+                  </button>
+                </form>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    )}
+    </>
+  );
+}
+
 export function DevicesPage({
   organisation,
   csrfToken,
@@ -239,7 +283,7 @@ export function DevicesPage({
   member?: MemberBar;
 }) {
   return (
-    <Layout title="Mes appareils" organisationName={organisation.name} currentPath="/espace/appareils" memberName={firstName} member={member ?? null}>
+    <Layout title="Mes appareils" organisationName={organisation.name} currentPath={SECURITY_PATHS.devices} memberName={firstName} member={member ?? null}>
       {notice ? <Notice>{notice}</Notice> : null}
       <section class="panel" aria-labelledby="titre-appareils">
         <h1 id="titre-appareils">Mes appareils</h1>
@@ -247,43 +291,9 @@ export function DevicesPage({
           Ces appareils peuvent se connecter avec votre numéro de Sécurité sociale et votre code d’accès, sans code de confirmation, pendant 90 jours. Retirez
           ceux que vous ne reconnaissez pas ou que vous n’utilisez plus.
         </p>
-        {devices.length === 0 ? (
-          <p>Aucun appareil n’est enregistré.</p>
-        ) : (
-          <table>
-            <caption class="visually-hidden">Appareils de confiance</caption>
-            <thead>
-              <tr>
-                <th scope="col">Appareil</th>
-                <th scope="col">Ajouté le</th>
-                <th scope="col">Dernière utilisation</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {devices.map((d) => (
-                <tr key={d.id}>
-                  <th scope="row">
-                    {d.label}
-                    {d.current ? ' (cet appareil)' : ''}
-                  </th>
-                  <td>{when.format(d.createdAt)}</td>
-                  <td>{d.lastUsedAt ? when.format(d.lastUsedAt) : '—'}</td>
-                  <td>
-                    <form method="post" action={`/espace/appareils/${d.id}/retirer`} class="inline-form">
-                      <input type="hidden" name="_csrf" value={csrfToken} />
-                      <button type="submit" class="button button-small">
-                        Retirer<span class="visually-hidden"> l’appareil {d.label}{d.current ? ' (cet appareil)' : ''}, ajouté le {when.format(d.createdAt)}</span>
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DevicesList devices={devices} csrfToken={csrfToken} />
         <p>
-          <a href="/espace">Retour à mon espace</a>
+          <a href={SECURITY_PATHS.hub}>Retour à la sécurité de mon compte</a>
         </p>
         {member ? null : <LogoutForm csrfToken={csrfToken} />}
       </section>

@@ -236,7 +236,7 @@ describe(`member login over HTTP (${testDriver()})`, () => {
     const home = await browser.get('/espace');
     expect(home.statusCode).toBe(200);
     expect(home.body).toContain('Bonjour Julien');
-    expect(home.body).toContain('href="/espace/appareils"');
+    expect(home.body).toContain('href="/profil/securite/appareils"');
     expect(home.body).toMatch(/<form method="post" action="\/deconnexion"/);
     // AUTH-06: one notice for the new device.
     expect((await mailsTo(member.email!)).map((m) => m.subject)).toEqual(['Votre code de confirmation', 'Nouvel appareil connecté à votre espace adhérent']);
@@ -444,7 +444,7 @@ describe(`member login over HTTP (${testDriver()})`, () => {
     for (const next of ['//evil.test', 'https:evil', 'https://evil.test/espace', '/\\evil.test', '/espace/../..', '/espace//evil.test', '/espacefoo', ' /espace', '/espace\r\nX: y']) {
       expect(safeNext(next), next).toBeNull();
     }
-    expect(safeNext('/espace/appareils')).toBe('/espace/appareils');
+    expect(safeNext('/profil/securite/appareils')).toBe('/profil/securite/appareils');
     expect(safeNext('/remboursements?annee=2025')).toBe('/remboursements?annee=2025');
     expect(safeNext('/remboursementsfoo')).toBeNull();
     const member = await createMember();
@@ -453,21 +453,21 @@ describe(`member login over HTTP (${testDriver()})`, () => {
       const response = await browser.login(member, { next });
       expect(response.headers.location, next).toBe('/espace');
     }
-    expect((await browser.login(member, { next: '/espace/appareils' })).headers.location).toBe('/espace/appareils');
+    expect((await browser.login(member, { next: '/profil/securite/appareils' })).headers.location).toBe('/profil/securite/appareils');
     const page = await new Browser().get('/connexion?next=//evil.test');
     expect(page.body).not.toContain('evil.test');
     // The next page survives the new-device step.
     const fresh = new Browser();
-    await fresh.get('/connexion?next=%2Fespace%2Fappareils');
-    await fresh.post('/connexion', { nir: member.nir, code: member.code, next: '/espace/appareils' });
+    await fresh.get('/connexion?next=%2Fprofil%2Fsecurite%2Fappareils');
+    await fresh.post('/connexion', { nir: member.nir, code: member.code, next: '/profil/securite/appareils' });
     const done = await fresh.post('/connexion/appareil', { code: await emailedCode(member.email!) });
-    expect(done.headers.location).toBe('/espace/appareils');
+    expect(done.headers.location).toBe('/profil/securite/appareils');
   });
 
   test('a member page without a session sends to the login page, which comes back', async () => {
-    const response = await new Browser().get('/espace/appareils');
+    const response = await new Browser().get('/profil/securite/appareils');
     expect(response.statusCode).toBe(303);
-    expect(response.headers.location).toBe('/connexion?next=%2Fespace%2Fappareils');
+    expect(response.headers.location).toBe('/connexion?next=%2Fprofil%2Fsecurite%2Fappareils');
   });
 
   test('AC-02 devices: listed with their label and dates, revocable by their owner only (another member’s id → 404)', async () => {
@@ -475,34 +475,34 @@ describe(`member login over HTTP (${testDriver()})`, () => {
     const other = await createMember();
     const { browser } = await loginFromNewDevice(member);
     const { browser: otherBrowser } = await loginFromNewDevice(other);
-    const list = await browser.get('/espace/appareils');
+    const list = await browser.get('/profil/securite/appareils');
     expect(list.statusCode).toBe(200);
     expect(list.body).toContain('Chrome sur Linux (cet appareil)');
     expect(list.body).toContain('12 mars 2026');
     const { rows } = await db.query<{ id: string; member_id: string }>(`SELECT id, member_id FROM trusted_device WHERE member_id = ANY($1::uuid[])`, [[member.memberId, other.memberId]]);
     const mine = rows.find((r) => r.member_id === member.memberId)!.id;
     const theirs = rows.find((r) => r.member_id === other.memberId)!.id;
-    const foreign = await browser.post(`/espace/appareils/${theirs}/retirer`, {});
+    const foreign = await browser.post(`/profil/securite/appareils/${theirs}/retirer`, {});
     expect(foreign.statusCode).toBe(404);
-    expect((await browser.post('/espace/appareils/not-a-uuid/retirer', {})).statusCode).toBe(404);
-    expect((await browser.post('/espace/appareils/00000000-0000-4000-8000-000000000000/retirer', {})).statusCode).toBe(404);
+    expect((await browser.post('/profil/securite/appareils/not-a-uuid/retirer', {})).statusCode).toBe(404);
+    expect((await browser.post('/profil/securite/appareils/00000000-0000-4000-8000-000000000000/retirer', {})).statusCode).toBe(404);
     const { rows: still } = await db.query<{ revoked_at: Date | null }>(`SELECT revoked_at FROM trusted_device WHERE id = $1`, [theirs]);
     expect(still[0]!.revoked_at).toBeNull();
     // Anonymous: no revocation either.
     const anonymous = new Browser();
     await anonymous.get('/connexion');
-    expect((await anonymous.post(`/espace/appareils/${mine}/retirer`, {})).headers.location).toBe('/connexion');
+    expect((await anonymous.post(`/profil/securite/appareils/${mine}/retirer`, {})).headers.location).toBe('/connexion');
 
-    await browser.get('/espace/appareils');
-    const revoke = await browser.post(`/espace/appareils/${mine}/retirer`, {});
+    await browser.get('/profil/securite/appareils');
+    const revoke = await browser.post(`/profil/securite/appareils/${mine}/retirer`, {});
     expect(revoke.statusCode).toBe(303);
-    expect(revoke.headers.location).toBe('/espace/appareils?retire=1');
+    expect(revoke.headers.location).toBe('/profil/securite/appareils?retire=1');
     expect(browser.cookies['__Host-espace-appareil']).toBeUndefined();
-    expect((await browser.get('/espace/appareils?retire=1')).body).toContain('L’appareil a été retiré');
-    expect((await browser.post(`/espace/appareils/${mine}/retirer`, {})).statusCode).toBe(404);
+    expect((await browser.get('/profil/securite/appareils?retire=1')).body).toContain('L’appareil a été retiré');
+    expect((await browser.post(`/profil/securite/appareils/${mine}/retirer`, {})).statusCode).toBe(404);
     // Revoked: the next login asks for a code again.
     expect((await browser.login(member)).headers.location).toBe('/connexion/appareil');
-    expect((await otherBrowser.get('/espace/appareils')).body).toContain('(cet appareil)');
+    expect((await otherBrowser.get('/profil/securite/appareils')).body).toContain('(cet appareil)');
   });
 
   test('SES-03 logout ends the session on the server and says so on the home page', async () => {
@@ -532,8 +532,8 @@ describe(`member login over HTTP (${testDriver()})`, () => {
     const device = browser.cookies['__Host-espace-appareil']!;
     const session = browser.cookies['__Host-espace-session']!;
     const { rows: devices } = await db.query<{ id: string }>(`SELECT id FROM trusted_device WHERE member_id = $1`, [member.memberId]);
-    await browser.get('/espace/appareils');
-    await browser.post(`/espace/appareils/${devices[0]!.id}/retirer`, {});
+    await browser.get('/profil/securite/appareils');
+    await browser.post(`/profil/securite/appareils/${devices[0]!.id}/retirer`, {});
     await browser.post('/deconnexion', {});
     expect(await auditActions(member.memberId)).toEqual([
       'auth.login.success', 'auth.device.challenge', 'auth.device.challenge.failure', 'auth.device.new', 'auth.session.start', 'auth.device.revoked', 'auth.logout',

@@ -1,6 +1,6 @@
 /**
  * Member login over HTTP (issue 4): /connexion (NIR + code), /connexion/appareil (new-device check, AUTH-05),
- * /deconnexion, and the member's devices page /espace/appareils (the member home /espace is features/dashboard).
+ * /deconnexion, and the member's devices page /profil/securite/appareils (issue 8 moved it under the profile) (the member home /espace is features/dashboard).
  *
  * ENUM-01: a wrong code, an unknown NIR, a locked account and an account without code or email get the same page,
  * status and headers; only the CSRF token and the NIR the visitor typed (shown again in its field) differ. Per-IP
@@ -21,16 +21,17 @@ import {
   NEW_DEVICE_LIMITS,
   PENDING_COOKIE,
   answerChallenge,
+  deviceLabel,
   findChallenge,
-  listTrustedDevices,
   normaliseAnswer,
   readPending,
-  revokeTrustedDevice,
   tokenHash,
   verifiedEmailOf,
   writeAudit,
   type ChallengeMethod,
 } from './new-device.ts';
+import { listMemberDevices, revokeMemberDevice } from './member-sessions.ts';
+import { SECURITY_PATHS } from './security-paths.ts';
 import { EMAIL_CHECK_PATH, memberBar, needsEmailCheck, registerSessionRoutes } from './session-routes.ts';
 import { CODE_FORMAT_MESSAGE, LOGIN_FAILED_MESSAGE, LOGIN_THROTTLED_MESSAGE, verifyLogin } from './verify-login.ts';
 import { csrfOnlyBody, firstNameOf, MEMBER_HOME, requireMember, safeNext } from './member-area.ts';
@@ -106,7 +107,7 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
     const ip = request.ip;
     // An empty answer field counts as no answer: the question is asked again, not marked wrong.
     const challenge = challengeToken !== undefined && (challengeAnswer ?? '').trim() !== '' ? { token: challengeToken, answer: challengeAnswer! } : null;
-    const outcome = await verifyLogin(db, { nir, code, ip, now, challenge }, { keys: { blindIndexKey: config.secrets.blindIndexKey }, pepper, verifier: options.verifier });
+    const outcome = await verifyLogin(db, { nir, code, ip, now, challenge, device: deviceLabel(request.headers['user-agent']) }, { keys: { blindIndexKey: config.secrets.blindIndexKey }, pepper, verifier: options.verifier });
     // Any refusal shows the next attempt's question when this network now needs one (THR-03).
     const again = async (status: number, fieldErrors: LoginPageProps['fieldErrors'], formError: string | null) =>
       renderLogin(reply, { csrfToken: request.csrfToken, nir, next, fieldErrors, formError, notice: null, challenge: await challengeFor(ip, now) }, status);
@@ -219,32 +220,27 @@ function registerLoginRoutes(app: Parameters<Feature>[0], context: RouteContext,
 
   // ------------------------------------------------------------------------------------------------------------
   // The member home (MEMBER_HOME, /espace) is the dashboard feature's page (features/dashboard/routes.ts).
-  app.get('/espace/appareils', async (request, reply) => {
+  app.get(SECURITY_PATHS.devices, async (request, reply) => {
     const memberId = requireMember(request, reply);
     if (!memberId) return reply;
     const query = devicesQuery.safeParse(request.query);
-    const devices = await listTrustedDevices(db, memberId, request.cookies[DEVICE_COOKIE], clock());
+    const devices = await listMemberDevices(db, memberId, { deviceCookie: request.cookies[DEVICE_COOKIE], now: clock() });
     const notice = query.success && query.data.retire === '1' ? 'L’appareil a été retiré : il devra être confirmé par un code à sa prochaine connexion.' : null;
     const firstName = await firstNameOf(db, memberId);
     return sendPage(reply, h(DevicesPage, { organisation, csrfToken: request.csrfToken, firstName, devices, notice, member: memberBar(request, firstName, clock()) }));
   });
 
-  app.post('/espace/appareils/:id/retirer', async (request, reply) => {
+  app.post(`${SECURITY_PATHS.devices}/:id/retirer`, async (request, reply) => {
     if (!csrfOnlyBody.safeParse(request.body).success) throw new AppError('VALIDATION');
     const memberId = requireMember(request, reply);
     if (!memberId) return reply;
     const params = deviceParams.safeParse(request.params);
     if (!params.success) throw new AppError('NOT_FOUND');
-    const now = clock();
-    const revoked = await db.transaction(async (tx) => {
-      const done = await revokeTrustedDevice(tx, memberId, params.data.id, now);
-      if (done) await writeAudit(tx, { now, ip: request.ip, actorType: 'member', actorId: memberId, action: 'auth.device.revoked', memberId, details: { deviceId: params.data.id } });
-      return done;
-    });
+    const revoked = await revokeMemberDevice(db, { memberId, ip: request.ip, now: clock(), channel: 'PAGE' }, params.data.id);
     // AC-02: another member's device, or one already gone, is simply not found.
     if (!revoked) throw new AppError('NOT_FOUND');
     const own = request.cookies[DEVICE_COOKIE];
     if (own && tokenHash(own) === revoked.tokenHash) reply.clearCookie(DEVICE_COOKIE, COOKIE_OPTIONS);
-    return reply.redirect('/espace/appareils?retire=1', 303);
+    return reply.redirect(`${SECURITY_PATHS.devices}?retire=1`, 303);
   });
 }

@@ -9,10 +9,10 @@ export const MEMBER_HOME = '/espace';
 /** A form with nothing but its CSRF token (logout, revoke, end a session…). */
 export const csrfOnlyBody = z.strictObject({ _csrf: z.string().max(200) });
 
-/** WEB-05: only a relative path inside the member area (/espace…, /remboursements…, /documents…); anything else (//evil.test, https:evil, /\evil…) is dropped. */
+/** WEB-05: only a relative path inside the member area (/espace…, /remboursements…, /documents…, /profil…); anything else (//evil.test, https:evil, /\evil…) is dropped. */
 export function safeNext(next: string | undefined | null): string | null {
   if (typeof next !== 'string' || next.length > 300) return null;
-  return /^\/(?:espace|remboursements|documents)(?:\/[A-Za-z0-9_-]+)*\/?(?:\?[A-Za-z0-9_=&%-]*)?$/.test(next) ? next : null;
+  return /^\/(?:espace|remboursements|documents|profil)(?:\/[A-Za-z0-9_-]+)*\/?(?:\?[A-Za-z0-9_=&%-]*)?$/.test(next) ? next : null;
 }
 
 /** The member session, or a redirect to the login page that comes back here (GET only). */

@@ -5,6 +5,7 @@
  */
 import { Layout } from '../../platform/views/layout.tsx';
 import type { StoredPasskey } from './passkey-common.ts';
+import { SECURITY_PATHS } from './security-paths.ts';
 
 type Organisation = { name: string; phone: string };
 
@@ -25,6 +26,48 @@ export function PasskeyAction({ kind, csrfToken, label }: { kind: 'register' | '
   );
 }
 
+/** The passkeys with a « Retirer » button each, and the « Ajouter » button the script reveals: here and on the overview. */
+export function PasskeysList({ passkeys, csrfToken }: { passkeys: StoredPasskey[]; csrfToken: string }) {
+  return (
+    <>
+    {passkeys.length === 0 ? (
+      <p>Aucune clé d’accès n’est enregistrée.</p>
+    ) : (
+      <table class="line-cards">
+        <caption class="visually-hidden">Clés d’accès enregistrées</caption>
+        <thead>
+          <tr>
+            <th scope="col">Clé d’accès</th>
+            <th scope="col">Ajoutée le</th>
+            <th scope="col">Dernière utilisation</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {passkeys.map((p) => (
+            <tr key={p.id}>
+              <th scope="row">{p.label}</th>
+              <td data-label="Ajoutée le">{when.format(p.createdAt)}</td>
+              <td data-label="Dernière utilisation">{p.lastUsedAt ? when.format(p.lastUsedAt) : '—'}</td>
+              <td data-label="">
+                <form method="post" action={`${SECURITY_PATHS.passkeys}/retirer`} class="inline-form">
+                  <input type="hidden" name="_csrf" value={csrfToken} />
+                  <input type="hidden" name="id" value={p.id} />
+                  <button type="submit" class="button button-small">
+                    Retirer<span class="visually-hidden"> la clé d’accès {p.label}, ajoutée le {when.format(p.createdAt)}</span>
+                  </button>
+                </form>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    )}
+      <PasskeyAction kind="register" csrfToken={csrfToken} label="Ajouter une clé d’accès" />
+    </>
+  );
+}
+
 export function PasskeysPage({
   organisation,
   csrfToken,
@@ -39,7 +82,7 @@ export function PasskeysPage({
   notice: string | null;
 }) {
   return (
-    <Layout title="Mes clés d’accès" organisationName={organisation.name} currentPath="/espace/cles-d-acces" memberName={firstName}>
+    <Layout title="Mes clés d’accès" organisationName={organisation.name} currentPath={SECURITY_PATHS.passkeys} memberName={firstName}>
       {notice ? (
         <div class="notice" role="status">
           {notice}
@@ -51,42 +94,9 @@ export function PasskeysPage({
           Une clé d’accès vous connecte sans saisir votre numéro de Sécurité sociale ni votre code : elle reste sur votre appareil et se déverrouille avec
           son code, votre empreinte ou votre visage. Retirez celles que vous ne reconnaissez pas ou que vous n’utilisez plus.
         </p>
-        {passkeys.length === 0 ? (
-          <p>Aucune clé d’accès n’est enregistrée.</p>
-        ) : (
-          <table>
-            <caption class="visually-hidden">Clés d’accès enregistrées</caption>
-            <thead>
-              <tr>
-                <th scope="col">Clé d’accès</th>
-                <th scope="col">Ajoutée le</th>
-                <th scope="col">Dernière utilisation</th>
-                <th scope="col">Action</th>
-              </tr>
-            </thead>
-            <tbody>
-              {passkeys.map((p) => (
-                <tr key={p.id}>
-                  <th scope="row">{p.label}</th>
-                  <td>{when.format(p.createdAt)}</td>
-                  <td>{p.lastUsedAt ? when.format(p.lastUsedAt) : '—'}</td>
-                  <td>
-                    <form method="post" action="/espace/cles-d-acces/retirer" class="inline-form">
-                      <input type="hidden" name="_csrf" value={csrfToken} />
-                      <input type="hidden" name="id" value={p.id} />
-                      <button type="submit" class="button button-small">
-                        Retirer<span class="visually-hidden"> la clé d’accès {p.label}, ajoutée le {when.format(p.createdAt)}</span>
-                      </button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        <PasskeyAction kind="register" csrfToken={csrfToken} label="Ajouter une clé d’accès" />
+        <PasskeysList passkeys={passkeys} csrfToken={csrfToken} />
         <p>
-          <a href="/espace">Retour à mon espace</a>
+          <a href={SECURITY_PATHS.hub}>Retour à la sécurité de mon compte</a>
         </p>
         <form method="post" action="/deconnexion" class="inline-form">
           <input type="hidden" name="_csrf" value={csrfToken} />

@@ -70,7 +70,7 @@ export function passkeyNoticeMail(m: { to: string; organisationName: string; pho
   const paragraphs = [
     'Bonjour,',
     `Une clé d’accès (${m.label}) vient d’être ajoutée à votre espace adhérent ${m.organisationName} : elle permet de vous connecter sans saisir votre code.`,
-    `Si c’est bien vous, vous n’avez rien à faire. Sinon, retirez-la de la liste « Mes clés d’accès » sur ${m.publicUrl}/espace/cles-d-acces, choisissez un nouveau code d’accès sur ${m.publicUrl}/code-oublie, ou appelez-nous au ${m.phone}.`,
+    `Si c’est bien vous, vous n’avez rien à faire. Sinon, retirez-la de la liste « Mes clés d’accès » sur ${m.publicUrl}/profil/securite/cles-d-acces, choisissez un nouveau code d’accès sur ${m.publicUrl}/code-oublie, ou appelez-nous au ${m.phone}.`,
     m.organisationName,
   ];
   const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

@@ -112,7 +112,7 @@ class Browser {
   /** A member session, and the CSRF token of the passkeys page. */
   async logIn(memberId: string) {
     this.remember(await t.app.inject({ method: 'POST', url: `/test/passkey-session/${memberId}`, headers: { cookie: this.header() } }));
-    const page = await this.get('/espace/cles-d-acces');
+    const page = await this.get('/profil/securite/cles-d-acces');
     expect(page.statusCode).toBe(200);
     return this;
   }
@@ -198,8 +198,8 @@ async function memberWithPasskey() {
   const member = await createMember();
   const browser = await new Browser().logIn(member.memberId);
   const key = new SoftAuthenticator();
-  const options = (await browser.json('/espace/cles-d-acces/options')).json() as { challenge: string };
-  const registered = await browser.json('/espace/cles-d-acces', key.register(options.challenge));
+  const options = (await browser.json('/profil/securite/cles-d-acces/options')).json() as { challenge: string };
+  const registered = await browser.json('/profil/securite/cles-d-acces', key.register(options.challenge));
   expect(registered.statusCode).toBe(200);
   return { ...member, key };
 }
@@ -215,14 +215,14 @@ describe(`passkeys over HTTP (${testDriver()})`, () => {
   test('registration options need a member session (401) and the CSRF token (403); user verification required, resident key preferred, own passkeys excluded', async () => {
     const anonymous = new Browser();
     await anonymous.get('/connexion');
-    expect((await anonymous.json('/espace/cles-d-acces/options')).statusCode).toBe(401);
-    expect((await anonymous.get('/espace/cles-d-acces')).headers.location).toBe('/connexion?next=%2Fespace%2Fcles-d-acces');
+    expect((await anonymous.json('/profil/securite/cles-d-acces/options')).statusCode).toBe(401);
+    expect((await anonymous.get('/profil/securite/cles-d-acces')).headers.location).toBe('/connexion?next=%2Fprofil%2Fsecurite%2Fcles-d-acces');
 
     const { memberId, key } = await memberWithPasskey();
     const browser = await new Browser().logIn(memberId);
-    expect((await browser.json('/espace/cles-d-acces/options', undefined, null)).statusCode).toBe(403);
-    expect((await browser.json('/espace/cles-d-acces/options', undefined, 'x'.repeat(43))).statusCode).toBe(403);
-    const response = await browser.json('/espace/cles-d-acces/options');
+    expect((await browser.json('/profil/securite/cles-d-acces/options', undefined, null)).statusCode).toBe(403);
+    expect((await browser.json('/profil/securite/cles-d-acces/options', undefined, 'x'.repeat(43))).statusCode).toBe(403);
+    const response = await browser.json('/profil/securite/cles-d-acces/options');
     expect(response.statusCode).toBe(200);
     expect(response.headers['cache-control']).toBe('no-store');
     const options = response.json() as Record<string, unknown> & { rp: { id: string; name: string }; user: { name: string }; challenge: string };
@@ -241,34 +241,34 @@ describe(`passkeys over HTTP (${testDriver()})`, () => {
     const key = new SoftAuthenticator();
 
     // Another session of the same member cannot answer this session's challenge.
-    const first = (await browser.json('/espace/cles-d-acces/options')).json() as { challenge: string };
+    const first = (await browser.json('/profil/securite/cles-d-acces/options')).json() as { challenge: string };
     const other = await new Browser().logIn(member.memberId);
-    expect((await other.json('/espace/cles-d-acces', key.register(first.challenge))).statusCode).toBe(400);
+    expect((await other.json('/profil/securite/cles-d-acces', key.register(first.challenge))).statusCode).toBe(400);
     // Expired after 5 minutes.
-    const late = (await browser.json('/espace/cles-d-acces/options')).json() as { challenge: string };
+    const late = (await browser.json('/profil/securite/cles-d-acces/options')).json() as { challenge: string };
     clock.advance(5 * MINUTE);
-    expect((await browser.json('/espace/cles-d-acces', key.register(late.challenge))).statusCode).toBe(400);
+    expect((await browser.json('/profil/securite/cles-d-acces', key.register(late.challenge))).statusCode).toBe(400);
     // A wrong origin consumes the challenge: the same challenge is then refused even with a right answer.
-    const once = (await browser.json('/espace/cles-d-acces/options')).json() as { challenge: string };
-    expect((await browser.json('/espace/cles-d-acces', key.register(once.challenge, 'https://evil.test'))).statusCode).toBe(400);
-    const replay = await browser.json('/espace/cles-d-acces', key.register(once.challenge));
+    const once = (await browser.json('/profil/securite/cles-d-acces/options')).json() as { challenge: string };
+    expect((await browser.json('/profil/securite/cles-d-acces', key.register(once.challenge, 'https://evil.test'))).statusCode).toBe(400);
+    const replay = await browser.json('/profil/securite/cles-d-acces', key.register(once.challenge));
     expect(replay.statusCode).toBe(400);
     expect(replay.json()).toEqual({ error: { code: 'VALIDATION', message: 'La clé d’accès n’a pas pu être ajoutée. Réessayez depuis cette page.' } });
     expect(await auditOf(member.memberId)).toEqual([
       'auth.passkey.registration.failure:CHALLENGE', 'auth.passkey.registration.failure:CHALLENGE', 'auth.passkey.registration.failure:VERIFICATION', 'auth.passkey.registration.failure:CHALLENGE',
     ]);
 
-    const fresh = (await browser.json('/espace/cles-d-acces/options')).json() as { challenge: string };
-    const ok = await browser.json('/espace/cles-d-acces', key.register(fresh.challenge));
+    const fresh = (await browser.json('/profil/securite/cles-d-acces/options')).json() as { challenge: string };
+    const ok = await browser.json('/profil/securite/cles-d-acces', key.register(fresh.challenge));
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toEqual({ redirect: '/espace/cles-d-acces?ajout=1' });
+    expect(ok.json()).toEqual({ redirect: '/profil/securite/cles-d-acces?ajout=1' });
     const { rows } = await db.query<{ member_id: string; counter: string; transports: string[]; label: string }>(`SELECT member_id, counter, transports, label FROM webauthn_credential WHERE id = $1`, [key.credentialId]);
     expect(rows[0]).toMatchObject({ member_id: member.memberId, transports: ['internal'], label: 'Chrome sur Linux' });
     expect((await auditOf(member.memberId)).at(-1)).toBe('auth.passkey.registered');
     const mails = await mailsTo(member.email);
     expect(mails.map((m) => m.subject)).toEqual(['Nouvelle clé d’accès ajoutée à votre espace adhérent']);
-    expect(mails[0]!.text).toContain('https://espace.test/espace/cles-d-acces');
-    const page = await browser.get('/espace/cles-d-acces?ajout=1');
+    expect(mails[0]!.text).toContain('https://espace.test/profil/securite/cles-d-acces');
+    const page = await browser.get('/profil/securite/cles-d-acces?ajout=1');
     expect(page.body).toContain('La clé d’accès a été ajoutée');
     expect(page.body).toMatch(/<div class="passkey-action" data-passkey="register" data-csrf="[^"]+" hidden/);
     expect(page.body).toContain('<script type="module" src="/static/passkey.js"></script>');
@@ -362,18 +362,18 @@ describe(`passkeys over HTTP (${testDriver()})`, () => {
     const stranger = await createMember();
     const other = await new Browser().logIn(stranger.memberId);
     expect(other.csrf).not.toBe('');
-    expect((await other.form('/espace/cles-d-acces/retirer', { id: owner.key.credentialId })).statusCode).toBe(404);
-    expect((await other.form('/espace/cles-d-acces/retirer', { id: 'inconnue' })).statusCode).toBe(404);
+    expect((await other.form('/profil/securite/cles-d-acces/retirer', { id: owner.key.credentialId })).statusCode).toBe(404);
+    expect((await other.form('/profil/securite/cles-d-acces/retirer', { id: 'inconnue' })).statusCode).toBe(404);
 
     const browser = await new Browser().logIn(owner.memberId);
-    const page = await browser.get('/espace/cles-d-acces');
+    const page = await browser.get('/profil/securite/cles-d-acces');
     expect(page.body).toContain(`<input type="hidden" name="id" value="${owner.key.credentialId}"/>`);
     expect(page.body).toContain('Chrome sur Linux');
-    const removed = await browser.form('/espace/cles-d-acces/retirer', { id: owner.key.credentialId });
+    const removed = await browser.form('/profil/securite/cles-d-acces/retirer', { id: owner.key.credentialId });
     expect(removed.statusCode).toBe(303);
-    expect(removed.headers.location).toBe('/espace/cles-d-acces?retire=1');
-    expect((await browser.get('/espace/cles-d-acces?retire=1')).body).toContain('Aucune clé d’accès n’est enregistrée.');
-    expect((await browser.form('/espace/cles-d-acces/retirer', { id: owner.key.credentialId })).statusCode).toBe(404);
+    expect(removed.headers.location).toBe('/profil/securite/cles-d-acces?retire=1');
+    expect((await browser.get('/profil/securite/cles-d-acces?retire=1')).body).toContain('Aucune clé d’accès n’est enregistrée.');
+    expect((await browser.form('/profil/securite/cles-d-acces/retirer', { id: owner.key.credentialId })).statusCode).toBe(404);
     expect((await passkeyLogin(new Browser(), (c) => owner.key.assert(c))).statusCode).toBe(401);
     expect(await auditOf(owner.memberId, 'auth.passkey.removed')).toEqual(['auth.passkey.removed']);
   });

@@ -1,6 +1,6 @@
 /**
- * Passkeys over HTTP (issue 4). Registration for a logged-in member: /espace/cles-d-acces (list, remove),
- * POST /espace/cles-d-acces/options then POST /espace/cles-d-acces (JSON, called by /static/passkey.js). Login:
+ * Passkeys over HTTP (issue 4). Registration for a logged-in member: /profil/securite/cles-d-acces (list, remove),
+ * POST /profil/securite/cles-d-acces/options then POST /profil/securite/cles-d-acces (JSON, called by /static/passkey.js). Login:
  * POST /connexion/cle/options then POST /connexion/cle. Every POST carries the CSRF token (X-CSRF-Token header for the
  * JSON calls). A passkey login opens the session without the emailed new-device code (the key is device-bound and
  * unlocked by the device), does not add a trusted device, and never bypasses the member lock (passkey-login.ts).
@@ -19,6 +19,7 @@ import { loginOptions, loginWithPasskey } from './passkey-login.ts';
 import { PasskeysPage } from './passkey-page.tsx';
 import { registerPasskey, registrationOptions } from './passkey-registration.ts';
 import { sendSecurityNotice } from './security-notices.ts';
+import { SECURITY_PATHS } from './security-paths.ts';
 import { firstNameOf, requireMember } from './member-area.ts';
 
 export const PASSKEY_LOGIN_FAILED = 'La connexion avec une clé d’accès n’a pas abouti. Réessayez, ou connectez-vous avec votre numéro de Sécurité sociale et votre code d’accès.';
@@ -72,7 +73,7 @@ function register(app: Parameters<Feature>[0], context: RouteContext): void {
   }
 
   // ------------------------------------------------------------------------------------------------------------
-  app.get('/espace/cles-d-acces', async (request, reply) => {
+  app.get(SECURITY_PATHS.passkeys, async (request, reply) => {
     const memberId = requireMember(request, reply);
     if (!memberId) return reply;
     const query = pageQuery.safeParse(request.query);
@@ -85,7 +86,7 @@ function register(app: Parameters<Feature>[0], context: RouteContext): void {
     return sendPage(reply, h(PasskeysPage, { organisation, csrfToken: request.csrfToken, firstName: await firstNameOf(db, memberId), passkeys: await listPasskeys(db, memberId), notice }));
   });
 
-  app.post('/espace/cles-d-acces/options', async (request, reply) => {
+  app.post(`${SECURITY_PATHS.passkeys}/options`, async (request, reply) => {
     const { memberId, sessionCookie } = memberOf(request);
     const displayName = (await firstNameOf(db, memberId)) || 'Adhérent';
     const options = await db.transaction((tx) =>
@@ -94,7 +95,7 @@ function register(app: Parameters<Feature>[0], context: RouteContext): void {
     return reply.header('Cache-Control', 'no-store').send(options);
   });
 
-  app.post('/espace/cles-d-acces', async (request, reply) => {
+  app.post(SECURITY_PATHS.passkeys, async (request, reply) => {
     const { memberId, sessionCookie } = memberOf(request);
     const parsed = registrationBody.safeParse(request.body);
     if (!parsed.success) throw new AppError('VALIDATION', PASSKEY_REGISTRATION_FAILED);
@@ -113,10 +114,10 @@ function register(app: Parameters<Feature>[0], context: RouteContext): void {
       await writeAudit(db, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.passkey.registration.failure', memberId, details: { reason: outcome.reason } });
       throw new AppError('VALIDATION', PASSKEY_REGISTRATION_FAILED);
     }
-    return reply.send({ redirect: '/espace/cles-d-acces?ajout=1' });
+    return reply.send({ redirect: `${SECURITY_PATHS.passkeys}?ajout=1` });
   });
 
-  app.post('/espace/cles-d-acces/retirer', async (request, reply) => {
+  app.post(`${SECURITY_PATHS.passkeys}/retirer`, async (request, reply) => {
     const memberId = requireMember(request, reply);
     if (!memberId) return reply;
     const parsed = removeBody.safeParse(request.body);
@@ -129,7 +130,7 @@ function register(app: Parameters<Feature>[0], context: RouteContext): void {
     });
     // AC-02: another member's passkey, or one already removed, is simply not found.
     if (!removed) throw new AppError('NOT_FOUND');
-    return reply.redirect('/espace/cles-d-acces?retire=1', 303);
+    return reply.redirect(`${SECURITY_PATHS.passkeys}?retire=1`, 303);
   });
 
   // ------------------------------------------------------------------------------------------------------------
@@ -179,7 +180,7 @@ export async function completePasskeyLogin(context: PasskeyContext, request: Fas
       const { memberId, credentialId } = result;
       await sessions.start(tx, reply, request, 'member', memberId);
       await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.passkey.login', memberId, details: { credentialId, ...channelDetail } });
-      await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { credentialId, via: 'PASSKEY', ...channelDetail } });
+      await writeAudit(tx, { now, ip, actorType: 'member', actorId: memberId, action: 'auth.session.start', memberId, details: { credentialId, via: 'PASSKEY', device: deviceLabel(request.headers['user-agent']), ...channelDetail } });
     }
     return result;
   });

@@ -5,6 +5,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { Layout, type MemberBar } from '../../platform/views/layout.tsx';
+import { SECURITY_PATHS } from './security-paths.ts';
 
 type Organisation = { name: string; phone: string };
 
@@ -264,7 +265,7 @@ export function ChangeCodePage(props: { organisation: Organisation; csrf: string
       )}
       <FormError message={props.formError} />
       <ErrorSummary errors={errors} labels={CHANGE_LABELS} />
-      <form method="post" action="/espace/code" class="panel">
+      <form method="post" action={SECURITY_PATHS.code} class="panel">
         <Csrf token={props.csrf} />
         <Field name="current" label={CHANGE_LABELS.current} error={errors.current} secret numeric autocomplete="current-password" maxLength={20} />
         <NewCodeFields errors={errors} />
@@ -274,6 +275,9 @@ export function ChangeCodePage(props: { organisation: Organisation; csrf: string
           </button>
         </p>
       </form>
+      <p>
+        <a href={SECURITY_PATHS.hub}>Retour à la sécurité de mon compte</a>
+      </p>
     </Page>
   );
 }

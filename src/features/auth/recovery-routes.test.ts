@@ -81,7 +81,7 @@ class Browser {
     return response;
   }
   /** Logs this browser in as `memberId` (what the login feature will do), then reloads a page for a session-bound token. */
-  async logIn(memberId: string, page = '/espace/code'): Promise<void> {
+  async logIn(memberId: string, page = '/profil/securite/code'): Promise<void> {
     const response = await t.app.inject({ method: 'POST', url: `/test/session/${memberId}`, headers: { cookie: this.header() }, remoteAddress: this.ip });
     expect(response.statusCode).toBe(200);
     this.remember(response);
@@ -402,7 +402,7 @@ describe(`activation by letter (${testDriver()})`, () => {
 
 describe(`changing the code (${testDriver()})`, () => {
   test('the page needs a member session', async () => {
-    const response = await new Browser().get('/espace/code');
+    const response = await new Browser().get('/profil/securite/code');
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toBe('/connexion');
   });
@@ -413,17 +413,17 @@ describe(`changing the code (${testDriver()})`, () => {
     const other = new Browser();
     await mine.logIn(m.memberId);
     await other.logIn(m.memberId);
-    const missing = await mine.post('/espace/code', { current: '', code: NEW_CODE, confirmation: NEW_CODE });
+    const missing = await mine.post('/profil/securite/code', { current: '', code: NEW_CODE, confirmation: NEW_CODE });
     expect(missing.statusCode).toBe(400);
-    const wrong = await mine.post('/espace/code', { current: OTHER_CODE, code: NEW_CODE, confirmation: NEW_CODE });
+    const wrong = await mine.post('/profil/securite/code', { current: OTHER_CODE, code: NEW_CODE, confirmation: NEW_CODE });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.body).toContain(CURRENT_CODE_WRONG_MESSAGE.slice(0, 30));
-    const weak = await mine.post('/espace/code', { current: OLD_CODE, code: '100185', confirmation: '100185' });
+    const weak = await mine.post('/profil/securite/code', { current: OLD_CODE, code: '100185', confirmation: '100185' });
     expect(weak.body).toContain(ACCESS_CODE_MESSAGES.CODE_BIRTH_DATE);
-    const done = await mine.post('/espace/code', { current: OLD_CODE, code: NEW_CODE, confirmation: NEW_CODE });
+    const done = await mine.post('/profil/securite/code', { current: OLD_CODE, code: NEW_CODE, confirmation: NEW_CODE });
     expect(done.statusCode).toBe(303);
-    expect(done.headers.location).toBe('/espace/code?modifie=1');
-    expect((await mine.get('/espace/code?modifie=1')).body).toContain('Votre code d’accès a été modifié.');
+    expect(done.headers.location).toBe('/profil/securite/code?modifie=1');
+    expect((await mine.get('/profil/securite/code?modifie=1')).body).toContain('Votre code d’accès a été modifié.');
     expect(await mine.whoami()).toBe(m.memberId);
     expect(await other.whoami()).toBeNull();
     expect(await sessionsOf(m.memberId)).toBe(1);
@@ -436,9 +436,9 @@ describe(`changing the code (${testDriver()})`, () => {
     const browser = new Browser();
     await browser.logIn(m.memberId);
     const statuses = [];
-    for (let i = 0; i < 3; i++) statuses.push((await browser.post('/espace/code', { current: OTHER_CODE, code: NEW_CODE, confirmation: NEW_CODE })).statusCode);
+    for (let i = 0; i < 3; i++) statuses.push((await browser.post('/profil/securite/code', { current: OTHER_CODE, code: NEW_CODE, confirmation: NEW_CODE })).statusCode);
     expect(statuses).toEqual([400, 400, 423]);
-    expect((await browser.post('/espace/code', { current: OLD_CODE, code: NEW_CODE, confirmation: NEW_CODE })).statusCode).toBe(423);
+    expect((await browser.post('/profil/securite/code', { current: OLD_CODE, code: NEW_CODE, confirmation: NEW_CODE })).statusCode).toBe(423);
     expect((await loginWith(m, OLD_CODE)).kind).toBe('LOCKED');
   });
 
@@ -446,7 +446,7 @@ describe(`changing the code (${testDriver()})`, () => {
     const m = await member('verified');
     const browser = new Browser();
     await browser.logIn(m.memberId);
-    const response = await browser.post('/espace/code', { current: OLD_CODE, code: NEW_CODE, confirmation: NEW_CODE }, { origin: 'https://evil.test' });
+    const response = await browser.post('/profil/securite/code', { current: OLD_CODE, code: NEW_CODE, confirmation: NEW_CODE }, { origin: 'https://evil.test' });
     expect(response.statusCode).toBe(403);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Routes of the recovery flows (issue 4): /code-oublie (request), /code-oublie/nouveau (choose a code from the
- * emailed link), /activation (letter's code), /espace/code (change, logged in). POST-redirect-GET throughout.
+ * emailed link), /activation (letter's code), /profil/securite/code (change, logged in). POST-redirect-GET throughout.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { h } from 'preact';
@@ -14,6 +14,7 @@ import { RECOVERY_LIMITS, type RecoveryDeps } from './recovery-common.ts';
 import { ActivationPage, ChangeCodePage, CodeSavedPage, ForgotCodePage, ForgotCodeSentPage, InvalidLinkPage, NewCodePage } from './recovery-pages.tsx';
 import { requestCodeReset, RESET_REQUESTED_MESSAGE } from './request-code-reset.ts';
 import { checkResetLink, resetCode } from './reset-code.ts';
+import { SECURITY_PATHS } from './security-paths.ts';
 import { memberBar } from './session-routes.ts';
 import { COOKIE_OPTIONS, DEVICE_COOKIE, NEW_DEVICE_LIMITS, rememberDevice, writeAudit } from './new-device.ts';
 
@@ -159,13 +160,13 @@ export const recoveryRoutes: Feature = (app, context) => {
   // --- Change the code, logged in ---------------------------------------------------------------------------
   const memberOf = (request: FastifyRequest): string | null => (request.session?.kind === 'member' ? request.session.subjectId : null);
 
-  app.get('/espace/code', async (request, reply) => {
+  app.get(SECURITY_PATHS.code, async (request, reply) => {
     if (!memberOf(request)) return seeOther(reply, '/connexion');
     const done = (request.query as Record<string, unknown> | undefined)?.modifie === '1';
     return sendPage(reply, h(ChangeCodePage, { organisation, csrf: request.csrfToken, done, member: memberBar(request, '', clock()) }));
   });
 
-  app.post('/espace/code', async (request, reply) => {
+  app.post(SECURITY_PATHS.code, async (request, reply) => {
     const memberId = memberOf(request);
     if (!memberId) return seeOther(reply, '/connexion');
     const body = parse(changeBody, request.body);
@@ -174,7 +175,7 @@ export const recoveryRoutes: Feature = (app, context) => {
       { memberId, current: body.current, code: body.code, confirmation: body.confirmation, ip: request.ip, now: clock() },
       (tx) => sessions.endAllFor(tx, 'member', memberId, request),
     );
-    if (outcome.kind === 'DONE') return seeOther(reply, '/espace/code?modifie=1');
+    if (outcome.kind === 'DONE') return seeOther(reply, `${SECURITY_PATHS.code}?modifie=1`);
     const member = memberBar(request, '', clock());
     if (outcome.kind === 'LOCKED') return sendPage(reply, h(ChangeCodePage, { organisation, csrf: request.csrfToken, formError: CHANGE_LOCKED_MESSAGE, member }), 423);
     return sendPage(reply, h(ChangeCodePage, { organisation, csrf: request.csrfToken, errors: outcome.errors, member }), 400);

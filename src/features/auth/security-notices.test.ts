@@ -86,7 +86,7 @@ describe(`security notices by letter (${testDriver()})`, () => {
     const letters = await noticeLetters(m.memberId);
     expect(letters.map((l) => l.subject)).toEqual(['Nouvel appareil connecté à votre espace adhérent']);
     expect(letters[0]!.paragraphs[0]).toContain('(Firefox sur Linux)');
-    expect(letters[0]!.paragraphs.join(' ')).toContain('https://espace.test/espace/appareils');
+    expect(letters[0]!.paragraphs.join(' ')).toContain('https://espace.test/profil/securite/appareils');
 
     // Single use: another browser cannot confirm with the same letter code, it is told to ask for a letter.
     const other = new Browser(kit);

@@ -1,5 +1,5 @@
 /**
- * Security notices (THR-04, AUTH-06, RST-03): a lock, a new trusted device, a passkey added. The member hears of each by
+ * Security notices (THR-04, AUTH-06, RST-03): a lock, a new trusted device, a passkey added, an export of the data. The member hears of each by
  * email at the verified address on file, or by a SECURITY_NOTICE letter when there is none (many members have no
  * email). FRD-07: no NIR, no code, no health data, never a request for the code. The code-changed notice lives with
  * the code itself (recovery-common.ts applyNewCode) and follows the same rule.
@@ -12,14 +12,15 @@ import type { Jobs } from '../../platform/jobs.ts';
 import { formatParisDateTime } from '../../domain/dates.ts';
 import { parisDate } from '../letters/letter-model.ts';
 import { queueLetter } from '../letters/queue-letter.ts';
-import { lockNoticeMail, newDeviceNoticeMail } from './login-mails.ts';
+import { dataExportNoticeMail, lockNoticeMail, newDeviceNoticeMail } from './login-mails.ts';
 import { verifiedEmailOf } from './new-device.ts';
 import { passkeyNoticeMail } from './passkey-registration.ts';
 
 export type SecurityNotice =
   | { kind: 'LOCK'; lock: LockKind }
   | { kind: 'NEW_DEVICE'; deviceLabel: string; deviceId: string }
-  | { kind: 'PASSKEY_ADDED'; label: string; credentialId: string };
+  | { kind: 'PASSKEY_ADDED'; label: string; credentialId: string }
+  | { kind: 'DATA_EXPORTED'; exportId: string };
 
 export type NoticeDeps = {
   /** config.secrets.dataEncryptionKey opens the member's sealed email. */
@@ -51,7 +52,7 @@ function letterOf(notice: SecurityNotice, at: Date, publicUrl: string): { subjec
         subject: 'Nouvel appareil connecté à votre espace adhérent',
         paragraphs: [
           `Le ${when}, un nouvel appareil (${notice.deviceLabel}) a été ajouté à vos appareils de confiance dans votre espace adhérent.`,
-          `Si c’est bien vous, vous n’avez rien à faire. Sinon, retirez-le de la liste « Mes appareils » sur ${publicUrl}/espace/appareils et demandez un nouveau code d’accès sur ${publicUrl}/code-oublie.`,
+          `Si c’est bien vous, vous n’avez rien à faire. Sinon, retirez-le de la liste « Mes appareils » sur ${publicUrl}/profil/securite/appareils et demandez un nouveau code d’accès sur ${publicUrl}/code-oublie.`,
         ],
       };
     case 'PASSKEY_ADDED':
@@ -59,7 +60,15 @@ function letterOf(notice: SecurityNotice, at: Date, publicUrl: string): { subjec
         subject: 'Nouvelle clé d’accès ajoutée à votre espace adhérent',
         paragraphs: [
           `Le ${when}, une clé d’accès (${notice.label}) a été ajoutée à votre espace adhérent : elle permet de vous connecter sans saisir votre code.`,
-          `Si c’est bien vous, vous n’avez rien à faire. Sinon, retirez-la de la liste « Mes clés d’accès » sur ${publicUrl}/espace/cles-d-acces et demandez un nouveau code d’accès sur ${publicUrl}/code-oublie.`,
+          `Si c’est bien vous, vous n’avez rien à faire. Sinon, retirez-la de la liste « Mes clés d’accès » sur ${publicUrl}/profil/securite/cles-d-acces et demandez un nouveau code d’accès sur ${publicUrl}/code-oublie.`,
+        ],
+      };
+    case 'DATA_EXPORTED':
+      return {
+        subject: 'Vos données personnelles ont été exportées',
+        paragraphs: [
+          `Le ${when}, une copie de vos données personnelles a été téléchargée depuis votre espace adhérent (page « Mes données »).`,
+          `Si c’est bien vous, vous n’avez rien à faire. Sinon, terminez les sessions ouvertes sur ${publicUrl}/profil/securite et demandez un nouveau code d’accès sur ${publicUrl}/code-oublie.`,
         ],
       };
   }
@@ -74,6 +83,9 @@ function letterKey(memberId: string, notice: SecurityNotice, at: Date): string {
       return `new-device-notice:${notice.deviceId}`;
     case 'PASSKEY_ADDED':
       return `passkey-notice:${notice.credentialId.slice(0, 60)}`;
+    // At most one letter a day however many exports: the access history lists each of them.
+    case 'DATA_EXPORTED':
+      return `data-export-notice:${memberId}:${parisDate(at)}`;
   }
 }
 
@@ -87,7 +99,9 @@ export async function sendSecurityNotice(tx: Queryable, deps: NoticeDeps, member
         ? lockNoticeMail({ ...common, temporary: notice.lock === 'TEMPORARY', lockKey: `${memberId}:${at.getTime()}` })
         : notice.kind === 'NEW_DEVICE'
           ? newDeviceNoticeMail({ ...common, deviceLabel: notice.deviceLabel, deviceId: notice.deviceId })
-          : passkeyNoticeMail({ ...common, label: notice.label, credentialId: notice.credentialId });
+          : notice.kind === 'PASSKEY_ADDED'
+            ? passkeyNoticeMail({ ...common, label: notice.label, credentialId: notice.credentialId })
+            : dataExportNoticeMail({ ...common, exportId: notice.exportId });
     await deps.jobs.enqueue(tx, deps.jobDefinitions.sendEmail, mail);
     return 'EMAIL';
   }

@@ -3,18 +3,75 @@
  * login. Plain HTML forms, no script needed; the shared Layout shows when the session ends (SES-02).
  */
 import { Layout, type MemberBar } from '../../platform/views/layout.tsx';
+import type { ActiveSession } from './member-sessions.ts';
+import { SECURITY_PATHS } from './security-paths.ts';
 
 type Organisation = { name: string; phone: string };
-
-export type ActiveSession = { publicId: string; createdAt: Date; lastSeenAt: Date; ip: string; browser: string; current: boolean };
 
 const when = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' });
 const tel = (phone: string) => `tel:${phone.replace(/\s/g, '')}`;
 
-export function SessionsPage({ organisation, member, sessions, notice }: { organisation: Organisation; member: MemberBar; sessions: ActiveSession[]; notice: string | null }) {
+/** The sessions table and « Terminer toutes les autres sessions »: on this page and on the security overview. */
+export function SessionsList({ sessions, csrfToken }: { sessions: ActiveSession[]; csrfToken: string }) {
   const others = sessions.filter((s) => !s.current);
   return (
-    <Layout title="Mes sessions" organisationName={organisation.name} currentPath="/espace/sessions" member={member}>
+    <>
+      <table class="line-cards">
+        <caption class="visually-hidden">Sessions ouvertes</caption>
+        <thead>
+          <tr>
+            <th scope="col">Appareil</th>
+            <th scope="col">Ouverte le</th>
+            <th scope="col">Dernière activité</th>
+            <th scope="col">Lieu approximatif</th>
+            <th scope="col">Action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sessions.map((s) => (
+            <tr key={s.publicId}>
+              <th scope="row">
+                {s.device}
+                {s.current ? <strong> (cette session)</strong> : null}
+              </th>
+              <td data-label="Ouverte le">{when.format(s.createdAt)}</td>
+              <td data-label="Dernière activité">{when.format(s.lastSeenAt)}</td>
+              <td data-label="Lieu approximatif">{s.place}</td>
+              <td data-label="">
+                {s.current ? (
+                  'Utilisez « Se déconnecter »'
+                ) : (
+                  <form method="post" action={`${SECURITY_PATHS.sessions}/${s.publicId}/fin`} class="inline-form">
+                    <input type="hidden" name="_csrf" value={csrfToken} />
+                    <button type="submit" class="button button-small">
+                      Terminer<span class="visually-hidden"> la session {s.device} ouverte le {when.format(s.createdAt)}</span>
+                    </button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {others.length > 0 ? (
+        <form method="post" action={`${SECURITY_PATHS.sessions}/fin-des-autres`}>
+          <input type="hidden" name="_csrf" value={csrfToken} />
+          <p>
+            <button type="submit" class="button">
+              Terminer toutes les autres sessions
+            </button>
+          </p>
+        </form>
+      ) : (
+        <p>Aucune autre session n’est ouverte.</p>
+      )}
+    </>
+  );
+}
+
+export function SessionsPage({ organisation, member, sessions, notice }: { organisation: Organisation; member: MemberBar; sessions: ActiveSession[]; notice: string | null }) {
+  return (
+    <Layout title="Mes sessions" organisationName={organisation.name} currentPath={SECURITY_PATHS.sessions} member={member}>
       {notice ? (
         <div class="notice" role="status">
           <p>{notice}</p>
@@ -23,57 +80,9 @@ export function SessionsPage({ organisation, member, sessions, notice }: { organ
       <section class="panel" aria-labelledby="titre-sessions">
         <h1 id="titre-sessions">Mes sessions</h1>
         <p>Voici les connexions ouvertes à votre espace. Si vous ne reconnaissez pas l’une d’elles, terminez-la et modifiez votre code d’accès.</p>
-        <table>
-          <caption class="visually-hidden">Sessions ouvertes</caption>
-          <thead>
-            <tr>
-              <th scope="col">Navigateur</th>
-              <th scope="col">Ouverte le</th>
-              <th scope="col">Dernière activité</th>
-              <th scope="col">Adresse IP</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sessions.map((s) => (
-              <tr key={s.publicId}>
-                <th scope="row">
-                  {s.browser}
-                  {s.current ? <strong> (cette session)</strong> : null}
-                </th>
-                <td>{when.format(s.createdAt)}</td>
-                <td>{when.format(s.lastSeenAt)}</td>
-                <td>{s.ip}</td>
-                <td>
-                  {s.current ? (
-                    'Utilisez « Se déconnecter »'
-                  ) : (
-                    <form method="post" action={`/espace/sessions/${s.publicId}/fin`} class="inline-form">
-                      <input type="hidden" name="_csrf" value={member.csrfToken} />
-                      <button type="submit" class="button button-small">
-                        Terminer<span class="visually-hidden"> la session {s.browser} ouverte le {when.format(s.createdAt)}</span>
-                      </button>
-                    </form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {others.length > 0 ? (
-          <form method="post" action="/espace/sessions/fin-des-autres">
-            <input type="hidden" name="_csrf" value={member.csrfToken} />
-            <p>
-              <button type="submit" class="button">
-                Terminer toutes les autres sessions
-              </button>
-            </p>
-          </form>
-        ) : (
-          <p>Aucune autre session n’est ouverte.</p>
-        )}
+        <SessionsList sessions={sessions} csrfToken={member.csrfToken} />
         <p>
-          <a href="/espace">Retour à mon espace</a>
+          <a href={SECURITY_PATHS.hub}>Retour à la sécurité de mon compte</a>
         </p>
       </section>
     </Layout>

@@ -1,5 +1,5 @@
 /**
- * The member's own sessions (issue 4): /espace/sessions (SES-06: list, end one, end all others), the keep-alive
+ * The member's own sessions (issue 4, moved under the profile by issue 8): /profil/securite/sessions (SES-06: list, end one, end all others), the keep-alive
  * POST /espace/session/prolonger used by public/session-warning.js (SES-02), and the email check after a login
  * (/espace/verifier-email). Registered by loginRoutes.
  */
@@ -15,8 +15,10 @@ import { SESSION_LIMITS } from '../../platform/http/sessions.ts';
 import { sendPage } from '../../platform/http/render.ts';
 import type { Feature, RouteContext } from '../../platform/http/server.ts';
 import { frenchTime, type MemberBar } from '../../platform/views/layout.tsx';
-import { deviceLabel, writeAudit } from './new-device.ts';
-import { EmailCheckPage, SessionsPage, type ActiveSession } from './session-pages.tsx';
+import { writeAudit } from './new-device.ts';
+import { endMemberSession, endOtherMemberSessions, listMemberSessions } from './member-sessions.ts';
+import { SECURITY_PATHS } from './security-paths.ts';
+import { EmailCheckPage, SessionsPage } from './session-pages.tsx';
 import { csrfOnlyBody, firstNameOf, MEMBER_HOME, requireMember } from './member-area.ts';
 
 const emailCheckBody = z.strictObject({ _csrf: z.string().max(200), choix: z.enum(['oui', 'plus-tard']) });
@@ -30,7 +32,7 @@ export const EMAIL_CONFIRMATION_MAX_AGE_MS = 365 * 24 * 3_600_000;
 const MEMBER = SESSION_LIMITS.member;
 /** Same digest as the session store (the table keeps only the SHA-256 of the cookie's id). */
 const idHash = (id: string) => createHash('sha256').update(id).digest('base64url');
-const currentIdHash = (request: FastifyRequest): string | null => {
+export const currentIdHash = (request: FastifyRequest): string | null => {
   const id = request.cookies[MEMBER.cookie];
   return id ? idHash(id) : null;
 };
@@ -41,15 +43,6 @@ export function memberBar(request: FastifyRequest, firstName: string, now: Date)
   const idleEnd = (session?.lastSeenAt ?? now).getTime() + MEMBER.idleMs;
   const end = Math.min(idleEnd, session?.absoluteExpiresAt.getTime() ?? idleEnd);
   return { firstName, csrfToken: request.csrfToken, sessionEndsAt: new Date(end), secondsLeft: Math.max(0, (end - now.getTime()) / 1000) };
-}
-
-/** 192.168.1.… or 2001:db8:12:… — enough to recognise a place, not to pinpoint a device. */
-export function truncateIp(ip: string | null): string {
-  if (!ip) return 'inconnue';
-  const v4 = /^(?:::ffff:)?(\d+\.\d+\.\d+)\.\d+$/.exec(ip);
-  if (v4) return `${v4[1]}.…`;
-  if (ip.includes(':')) return `${ip.split(':').slice(0, 3).join(':')}:…`;
-  return '…';
 }
 
 /** j•••n@exemple.fr */
@@ -81,65 +74,39 @@ export function registerSessionRoutes(app: Parameters<Feature>[0], context: Rout
   const { organisation } = context.page;
 
   // --- SES-06: the list ------------------------------------------------------------------------------------
-  app.get('/espace/sessions', async (request, reply) => {
+  app.get(SECURITY_PATHS.sessions, async (request, reply) => {
     const memberId = requireMember(request, reply);
     if (!memberId) return reply;
     const now = clock();
-    const current = currentIdHash(request);
-    const { rows } = await db.query<{ public_id: string; id_hash: string; created_at: Date; last_seen_at: Date; ip: string | null; user_agent: string | null }>(
-      `SELECT public_id, id_hash, created_at, last_seen_at, ip, user_agent FROM session
-        WHERE kind = 'member' AND subject_id = $1 AND absolute_expires_at > $2 AND last_seen_at > $3
-        ORDER BY (id_hash = $4) DESC, last_seen_at DESC, public_id`,
-      [memberId, now, new Date(now.getTime() - MEMBER.idleMs), current ?? ''],
-    );
-    const list: ActiveSession[] = rows.map((r) => ({
-      publicId: r.public_id,
-      createdAt: r.created_at,
-      lastSeenAt: r.last_seen_at,
-      ip: truncateIp(r.ip),
-      browser: deviceLabel(r.user_agent ?? undefined),
-      current: r.id_hash === current,
-    }));
+    const list = await listMemberSessions(db, memberId, { currentIdHash: currentIdHash(request), now });
     const query = sessionsQuery.safeParse(request.query);
     const fin = query.success ? query.data.fin : undefined;
     const notice = fin === '1' ? 'La session a été terminée.' : fin === 'autres' ? 'Toutes les autres sessions ont été terminées.' : null;
     return sendPage(reply, h(SessionsPage, { organisation, member: memberBar(request, await firstNameOf(db, memberId), now), sessions: list, notice }));
   });
 
-  app.post('/espace/sessions/:id/fin', async (request, reply) => {
+  app.post(`${SECURITY_PATHS.sessions}/:id/fin`, async (request, reply) => {
     if (!csrfOnlyBody.safeParse(request.body).success) throw new AppError('VALIDATION');
     const memberId = requireMember(request, reply);
     if (!memberId) return reply;
     const params = sessionParams.safeParse(request.params);
     if (!params.success) throw new AppError('NOT_FOUND');
-    const now = clock();
-    const ended = await db.transaction(async (tx) => {
-      const { rows } = await tx.query<{ id_hash: string }>(`DELETE FROM session WHERE public_id = $1 AND kind = 'member' AND subject_id = $2 RETURNING id_hash`, [
-        params.data.id,
-        memberId,
-      ]);
-      if (rows[0]) await writeAudit(tx, { now, ip: request.ip, actorType: 'member', actorId: memberId, action: 'auth.session.ended', memberId, details: { sessionId: params.data.id } });
-      return rows[0] ?? null;
-    });
+    const ended = await endMemberSession(db, { memberId, ip: request.ip, now: clock(), channel: 'PAGE' }, { publicId: params.data.id, currentIdHash: currentIdHash(request) });
     // AC-02: another member's session, or one already gone, is simply not found.
     if (!ended) throw new AppError('NOT_FOUND');
-    if (ended.id_hash === currentIdHash(request)) {
+    if (ended.wasCurrent) {
       await sessions.end(request, reply);
       return reply.redirect('/?deconnexion=1', 303);
     }
-    return reply.redirect('/espace/sessions?fin=1', 303);
+    return reply.redirect(`${SECURITY_PATHS.sessions}?fin=1`, 303);
   });
 
-  app.post('/espace/sessions/fin-des-autres', async (request, reply) => {
+  app.post(`${SECURITY_PATHS.sessions}/fin-des-autres`, async (request, reply) => {
     if (!csrfOnlyBody.safeParse(request.body).success) throw new AppError('VALIDATION');
     const memberId = requireMember(request, reply);
     if (!memberId) return reply;
-    const now = clock();
-    await db.transaction(async (tx) => {
-      const count = await sessions.endAllFor(tx, 'member', memberId, request);
-      await writeAudit(tx, { now, ip: request.ip, actorType: 'member', actorId: memberId, action: 'auth.session.ended', memberId, details: { others: count } });
-    });
-    return reply.redirect('/espace/sessions?fin=autres', 303);
+    await endOtherMemberSessions(db, { memberId, ip: request.ip, now: clock(), channel: 'PAGE' }, (tx) => sessions.endAllFor(tx, 'member', memberId, request));
+    return reply.redirect(`${SECURITY_PATHS.sessions}?fin=autres`, 303);
   });
 
   // --- SES-02: « Rester connecté » -------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { testDriver } from '../../../test/db.ts';
 import { SESSION_LIMITS } from '../../platform/http/sessions.ts';
 import { Browser, newMember, startKit, UA_CHROME, UA_FIREFOX, type Kit } from './session-test-kit.ts';
-import { memberBar, truncateIp } from './session-routes.ts';
+import { memberBar } from './session-routes.ts';
 
 const MINUTE = 60_000;
 let kit: Kit;
@@ -18,10 +18,10 @@ afterAll(async () => {
   await kit?.close();
 });
 
-const publicIds = (html: string) => [...html.matchAll(/action="\/espace\/sessions\/([0-9a-f-]{36})\/fin"/g)].map((m) => m[1]!);
+const publicIds = (html: string) => [...html.matchAll(/action="\/profil\/securite\/sessions\/([0-9a-f-]{36})\/fin"/g)].map((m) => m[1]!);
 
 describe(`member sessions page (${testDriver()})`, () => {
-  test('SES-06 lists the member’s active sessions only: this one marked, browser label, truncated IP, dates; expired ones left out', async () => {
+  test('SES-06 lists the member’s active sessions only: this one marked, device label, approximate place (never the IP), dates; expired ones left out', async () => {
     const m = await newMember(kit);
     const other = await newMember(kit);
     const here = new Browser(kit, UA_FIREFOX, '10.20.30.40');
@@ -35,20 +35,21 @@ describe(`member sessions page (${testDriver()})`, () => {
     await stranger.startSession(other.memberId);
     kit.clock.advance(6 * MINUTE); // `idle` is now past the 15-minute idle limit
 
-    const page = await here.get('/espace/sessions');
+    const page = await here.get('/profil/securite/sessions');
     expect(page.statusCode).toBe(200);
     const html = page.body;
     expect(html).toContain('<h1 id="titre-sessions">Mes sessions</h1>');
     expect(html.match(/\(cette session\)/g)).toHaveLength(1);
     expect(html).toMatch(/Firefox.*\(cette session\)/s);
     expect(html).toContain('Chrome');
-    expect(html).toContain('10.20.30.…');
-    expect(html).toContain('10.20.31.…');
+    // The class of the IP and its /16 network, never the address (issue 8).
+    expect(html).toContain('Réseau privé (10.20.x.x)');
     expect(html).not.toContain('10.20.30.40');
+    expect(html).not.toContain('10.20.31.41');
     expect(html).toContain('12 mars 2026');
     // One « Terminer » form: the other live session; never the stranger's, never the idle one.
     expect(publicIds(html)).toHaveLength(1);
-    expect(html).toContain('action="/espace/sessions/fin-des-autres"');
+    expect(html).toContain('action="/profil/securite/sessions/fin-des-autres"');
   });
 
   test('SES-06 ending another session logs that browser out; a foreign or unknown id is 404 and ends nothing', async () => {
@@ -60,25 +61,25 @@ describe(`member sessions page (${testDriver()})`, () => {
     await here.startSession(m.memberId);
     await there.startSession(m.memberId);
     await stranger.startSession(other.memberId);
-    const strangerId = publicIds((await stranger.get('/espace/sessions')).body);
+    const strangerId = publicIds((await stranger.get('/profil/securite/sessions')).body);
     expect(strangerId).toEqual([]); // the stranger alone: no other session of theirs
     const { rows } = await kit.db.query<{ public_id: string }>(`SELECT public_id FROM session WHERE subject_id = $1`, [other.memberId]);
     const foreignId = rows[0]!.public_id;
 
-    await here.get('/espace/sessions');
-    expect((await here.post(`/espace/sessions/${foreignId}/fin`)).statusCode).toBe(404);
-    expect((await here.post('/espace/sessions/pas-un-uuid/fin')).statusCode).toBe(404);
+    await here.get('/profil/securite/sessions');
+    expect((await here.post(`/profil/securite/sessions/${foreignId}/fin`)).statusCode).toBe(404);
+    expect((await here.post('/profil/securite/sessions/pas-un-uuid/fin')).statusCode).toBe(404);
     expect(await stranger.whoami()).toBe(other.memberId);
 
-    const [target] = publicIds((await here.get('/espace/sessions')).body);
-    const ended = await here.post(`/espace/sessions/${target}/fin`);
+    const [target] = publicIds((await here.get('/profil/securite/sessions')).body);
+    const ended = await here.post(`/profil/securite/sessions/${target}/fin`);
     expect(ended.statusCode).toBe(303);
-    expect(ended.headers.location).toBe('/espace/sessions?fin=1');
+    expect(ended.headers.location).toBe('/profil/securite/sessions?fin=1');
     expect(await there.whoami()).toBeNull();
     expect(await here.whoami()).toBe(m.memberId);
-    expect((await here.get('/espace/sessions?fin=1')).body).toContain('La session a été terminée.');
+    expect((await here.get('/profil/securite/sessions?fin=1')).body).toContain('La session a été terminée.');
     // Gone already: not found.
-    expect((await here.post(`/espace/sessions/${target}/fin`)).statusCode).toBe(404);
+    expect((await here.post(`/profil/securite/sessions/${target}/fin`)).statusCode).toBe(404);
     const { rows: audit } = await kit.db.query<{ action: string }>(`SELECT action FROM audit_log WHERE subject_id = $1 AND action = 'auth.session.ended'`, [m.memberId]);
     expect(audit).toHaveLength(1);
   });
@@ -89,30 +90,30 @@ describe(`member sessions page (${testDriver()})`, () => {
     const others = [new Browser(kit), new Browser(kit, UA_CHROME), new Browser(kit)];
     await here.startSession(m.memberId);
     for (const b of others) await b.startSession(m.memberId);
-    await here.get('/espace/sessions');
+    await here.get('/profil/securite/sessions');
 
-    expect((await here.post('/espace/sessions/fin-des-autres', { _csrf: 'faux' })).statusCode).toBe(403);
+    expect((await here.post('/profil/securite/sessions/fin-des-autres', { _csrf: 'faux' })).statusCode).toBe(403);
     for (const b of others) expect(await b.whoami()).toBe(m.memberId);
 
-    const done = await here.post('/espace/sessions/fin-des-autres');
-    expect(done.headers.location).toBe('/espace/sessions?fin=autres');
+    const done = await here.post('/profil/securite/sessions/fin-des-autres');
+    expect(done.headers.location).toBe('/profil/securite/sessions?fin=autres');
     for (const b of others) expect(await b.whoami()).toBeNull();
     expect(await here.whoami()).toBe(m.memberId);
-    const page = (await here.get('/espace/sessions?fin=autres')).body;
+    const page = (await here.get('/profil/securite/sessions?fin=autres')).body;
     expect(page).toContain('Toutes les autres sessions ont été terminées.');
     expect(page).toContain('Aucune autre session n’est ouverte.');
 
     const anonymous = new Browser(kit);
-    const redirect = await anonymous.get('/espace/sessions');
+    const redirect = await anonymous.get('/profil/securite/sessions');
     expect(redirect.statusCode).toBe(303);
-    expect(redirect.headers.location).toBe('/connexion?next=%2Fespace%2Fsessions');
+    expect(redirect.headers.location).toBe('/connexion?next=%2Fprofil%2Fsecurite%2Fsessions');
   });
 
   test('SES-02 every member page says when the session ends, and switches the header to « Mon espace » + « Se déconnecter »', async () => {
     const m = await newMember(kit);
     const b = new Browser(kit);
     await b.startSession(m.memberId);
-    for (const url of ['/espace', '/espace/appareils', '/espace/sessions', '/espace/code']) {
+    for (const url of ['/espace', '/profil/securite/appareils', '/profil/securite/sessions', '/profil/securite/code']) {
       const html = (await b.get(url)).body;
       // 10:00 UTC is 11:00 in Paris (winter time) + 15 minutes.
       expect(html, url).toMatch(/Votre session expire à <span class="session-end-time">11 h \d\d<\/span> sans activité\./);
@@ -122,7 +123,7 @@ describe(`member sessions page (${testDriver()})`, () => {
       expect(html.match(/>Se déconnecter<\/button>/g), url).toHaveLength(1);
       expect(html, url).not.toContain('>Se connecter<');
     }
-    expect((await b.get('/espace')).body).toContain('<a href="/espace/sessions">Mes sessions</a>');
+    expect((await b.get('/espace')).body).toContain('<a href="/profil/securite/sessions">Mes sessions</a>');
     // Public pages keep « Se connecter » and no script.
     const home = (await new Browser(kit).get('/')).body;
     expect(home).not.toContain('session-warning.js');
@@ -136,10 +137,6 @@ describe(`member sessions page (${testDriver()})`, () => {
     expect(memberBar(request(now, new Date(now.getTime() + 3_600_000)), 'A', now)).toMatchObject({ secondsLeft: SESSION_LIMITS.member.idleMs / 1000 });
     const soon = new Date(now.getTime() + 5 * MINUTE);
     expect(memberBar(request(now, soon), 'A', now)).toMatchObject({ secondsLeft: 300, sessionEndsAt: soon });
-    expect(truncateIp('192.168.1.77')).toBe('192.168.1.…');
-    expect(truncateIp('::ffff:192.168.1.77')).toBe('192.168.1.…');
-    expect(truncateIp('2001:db8:12:34::1')).toBe('2001:db8:12:…');
-    expect(truncateIp(null)).toBe('inconnue');
   });
 
   test('SES-02 « Rester connecté »: the keep-alive POST touches the session and says when it now ends; it needs the CSRF header and a session', async () => {

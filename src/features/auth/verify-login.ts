@@ -27,7 +27,15 @@ export const LOGIN_CHALLENGE_MESSAGE = 'Par sécurité, répondez à la question
 export const LOGIN_CHALLENGE_WRONG_MESSAGE = 'La réponse à la question de sécurité est incorrecte. Répondez à la nouvelle question, puis saisissez à nouveau votre code d’accès.';
 
 /** `challenge`: the answer to the THR-03 question, when the form carried one (login-challenge.ts). */
-export type VerifyLoginInput = { nir: string; code: string; ip: string; now: Date; challenge?: ChallengeAnswer | null };
+export type VerifyLoginInput = {
+  nir: string;
+  code: string;
+  ip: string;
+  now: Date;
+  challenge?: ChallengeAnswer | null;
+  /** « Firefox sur Windows » (deviceLabel of the user agent): kept in the account's audit rows for its access history. */
+  device?: string;
+};
 
 export type VerifyLoginDeps = {
   keys: { blindIndexKey: Buffer };
@@ -141,6 +149,8 @@ export async function verifyLogin(db: Database, input: VerifyLoginInput, deps: V
     const beneficiaryId = accounts[0]?.beneficiary_id ?? null;
     // Whose code and lock state: the household's, or the beneficiary's own.
     const account = beneficiaryId ? { table: 'beneficiary_credential', key: 'beneficiary_id', id: beneficiaryId } : { table: 'member_credential', key: 'member_id', id: memberId };
+    // Whose access history the row belongs to (a beneficiary's own login, ADR 011) and from which device.
+    const whose = { ...(beneficiaryId ? { beneficiaryId } : {}), ...(input.device ? { device: input.device.slice(0, 100) } : {}) };
     const settle = (outcome: 'SUCCESS' | 'FAILURE' | 'LOCKED', memberId: string | null) =>
       tx.query(`UPDATE login_attempt SET outcome = $2, member_id = $3, beneficiary_id = $5, decided_at = $4 WHERE id = $1`, [attemptId, outcome, memberId, now, beneficiaryId]);
     const { rows: credentials } = memberId
@@ -152,13 +162,13 @@ export async function verifyLogin(db: Database, input: VerifyLoginInput, deps: V
     const credential = credentials[0];
     if (!memberId || !credential) {
       await settle('FAILURE', null);
-      await audit(tx, input, { actorType: 'anonymous', actorId: null, action: 'auth.login.failure', subjectId: memberId, details: { reason: memberId ? 'NO_CREDENTIAL' : 'UNKNOWN_ACCOUNT', attemptId } });
+      await audit(tx, input, { actorType: 'anonymous', actorId: null, action: 'auth.login.failure', subjectId: memberId, details: { reason: memberId ? 'NO_CREDENTIAL' : 'UNKNOWN_ACCOUNT', attemptId, ...whose } });
       return { outcome: { kind: 'INVALID', lockedNow: null }, dummy: true };
     }
     const state = { consecutiveFailures: credential.consecutive_failures, lockedUntil: asDate(credential.locked_until), lockedUntilReset: credential.locked_until_reset };
     if (isLocked(state, now)) {
       await settle('LOCKED', memberId);
-      await audit(tx, input, { actorType: 'anonymous', actorId: null, action: 'auth.login.failure', subjectId: memberId, details: { reason: 'LOCKED', lock: state.lockedUntilReset ? 'UNTIL_RESET' : 'TEMPORARY', attemptId } });
+      await audit(tx, input, { actorType: 'anonymous', actorId: null, action: 'auth.login.failure', subjectId: memberId, details: { reason: 'LOCKED', lock: state.lockedUntilReset ? 'UNTIL_RESET' : 'TEMPORARY', attemptId, ...whose } });
       return { outcome: { kind: 'LOCKED', lockedNow: null }, dummy: true };
     }
 
@@ -168,7 +178,7 @@ export async function verifyLogin(db: Database, input: VerifyLoginInput, deps: V
         [account.id, now],
       );
       await settle('SUCCESS', memberId);
-      await audit(tx, input, { actorType: 'member', actorId: memberId, action: 'auth.login.success', subjectId: memberId, details: { attemptId, ...(beneficiaryId ? { beneficiaryId } : {}) } });
+      await audit(tx, input, { actorType: 'member', actorId: memberId, action: 'auth.login.success', subjectId: memberId, details: { attemptId, ...whose } });
       return { outcome: { kind: 'SUCCESS', memberId, attemptId }, dummy: false };
     }
 
@@ -186,7 +196,7 @@ export async function verifyLogin(db: Database, input: VerifyLoginInput, deps: V
       [account.id, next.consecutiveFailures, next.lockedUntil, next.lockedUntilReset, now, next.lock !== null],
     );
     await settle('FAILURE', memberId);
-    const details = { reason: 'WRONG_CODE', consecutiveFailures: next.consecutiveFailures, failuresIn24h: failuresInWindow, attemptId };
+    const details = { reason: 'WRONG_CODE', consecutiveFailures: next.consecutiveFailures, failuresIn24h: failuresInWindow, attemptId, ...whose };
     if (next.lock) {
       await audit(tx, input, { actorType: 'anonymous', actorId: null, action: 'auth.lock', subjectId: memberId, details: { ...details, lock: next.lock, lockedUntil: next.lockedUntil?.toISOString() ?? null } });
       return { outcome: { kind: 'INVALID', lockedNow: { memberId, kind: next.lock, lockedUntil: next.lockedUntil } }, dummy: false };

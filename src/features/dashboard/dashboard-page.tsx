@@ -137,16 +137,19 @@ export function DashboardPage({ organisation, member, dashboard, quickLinks }: D
         <h2 id="titre-securite">Sécurité de mon compte</h2>
         <ul>
           <li>
-            <a href="/espace/appareils">Mes appareils</a>
+            <a href="/profil/securite">Vue d’ensemble de la sécurité</a>
           </li>
           <li>
-            <a href="/espace/cles-d-acces">Mes clés d’accès</a>
+            <a href="/profil/securite/appareils">Mes appareils</a>
           </li>
           <li>
-            <a href="/espace/sessions">Mes sessions</a>
+            <a href="/profil/securite/cles-d-acces">Mes clés d’accès</a>
           </li>
           <li>
-            <a href="/espace/code">Modifier mon code d’accès</a>
+            <a href="/profil/securite/sessions">Mes sessions</a>
+          </li>
+          <li>
+            <a href="/profil/securite/code">Modifier mon code d’accès</a>
           </li>
         </ul>
       </section>

@@ -25,7 +25,10 @@ const QUICK_LINKS: QuickLink[] = [
   { href: '/documents', label: 'Mes documents' },
   { href: '/profil', label: 'Mes coordonnées' },
   { href: '/profil/banque', label: 'Mes coordonnées bancaires' },
-  { href: '#securite', label: 'Sécurité de mon compte' },
+  { href: '/profil/securite', label: 'Sécurité de mon compte' },
+  { href: '/profil/acces', label: 'Historique des accès' },
+  { href: '/profil/notifications', label: 'Mes notifications' },
+  { href: '/profil/donnees', label: 'Mes données personnelles' },
 ];
 
 function availableLinks(app: FastifyInstance): QuickLink[] {

@@ -37,7 +37,7 @@ describe(`contact details (${driver})`, () => {
     const visitor = new Browser(kit);
     const response = await visitor.get('/profil');
     expect(response.statusCode).toBe(303);
-    expect(response.headers.location).toBe('/connexion');
+    expect(response.headers.location).toBe('/connexion?next=%2Fprofil');
   });
 
   test('the page shows the household’s email, phones, address and beneficiaries, with the profile navigation', async () => {

@@ -178,9 +178,9 @@ describe('reimbursements: who sees whose lines (AC-01, AC-02, AC-04)', () => {
   }, 300_000);
 
   test('a dependant’s session is no session on the household’s other pages (default deny): the sessions page asks for a login', async () => {
-    const response = await browsers.dependant.get('/espace/sessions');
+    const response = await browsers.dependant.get('/profil/securite/sessions');
     expect(response.statusCode).toBe(303);
     expect(response.headers.location).toMatch(/^\/connexion/);
-    expect((await browsers.member.get('/espace/sessions')).statusCode).toBe(200);
+    expect((await browsers.member.get('/profil/securite/sessions')).statusCode).toBe(200);
   });
 });

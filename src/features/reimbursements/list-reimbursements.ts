@@ -4,7 +4,6 @@
  */
 import { CARE_GROUPS, STATUS_SLUGS, actLabel, channelLabel, statusLabel, type CareGroup, type ClaimStatus, type StatusSlug } from '../../domain/claims/labels.ts';
 import type { Family } from '../../domain/coverage/index.ts';
-import { parisDate } from '../../domain/dates.ts';
 import type { Queryable } from '../../db/database.ts';
 import type { Viewer } from '../auth/member-area.ts';
 
@@ -94,8 +93,8 @@ type Row = {
   id: string; care_date: string; beneficiary_id: string; first_name?: string; provider_name: string | null; act_code: string; family: Family;
   charged_cents: number; amo_net_cents: number; amc_cents: number; remaining_cents: number; status: ClaimStatus; paid_at: string | null;
   source: 'NOEMIE' | 'PAPER' | 'THIRD_PARTY'; third_party_payment: boolean;
-  /** A Date, or its JSON text when the row comes through json_agg. */
-  received_at: Date | string;
+  /** The Paris date the line reached the mutuelle ('YYYY-MM-DD'). */
+  received_on: string;
 };
 
 export function toReimbursementRow(r: Row): ReimbursementRow {
@@ -115,14 +114,14 @@ export function toReimbursementRow(r: Row): ReimbursementRow {
     statusLabel: statusLabel(r.status, r.paid_at),
     paidOn: r.paid_at,
     channel: channelLabel(r.source, r.third_party_payment),
-    receivedOn: parisDate(new Date(r.received_at)),
+    receivedOn: r.received_on,
     amountsPending: r.source === 'PAPER' && r.status === 'RECEIVED',
   };
 }
 
 /** What a row shows, from claim_line alone (the keyset pages read nothing else per row). */
 const LINE_COLUMNS = `c.id, c.care_date, c.beneficiary_id, c.provider_name, c.act_code, c.family, c.charged_cents, c.amo_net_cents, c.amc_cents,
-  c.remaining_cents, c.status, c.paid_at, c.source, c.third_party_payment, c.received_at`;
+  c.remaining_cents, c.status, c.paid_at, c.source, c.third_party_payment, (c.received_at AT TIME ZONE 'Europe/Paris')::date AS received_on`;
 /** The same with the beneficiary's first name (`JOIN beneficiary b ON b.id = c.beneficiary_id`), for single lines. */
 export const ROW_COLUMNS = `${LINE_COLUMNS}, b.first_name`;
 
