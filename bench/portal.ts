@@ -5,12 +5,12 @@
 //
 // Usage: DATABASE_URL=postgres://… npm run bench:portal   (creates espace_bench_portal_<pid>, drops it at the end)
 // Optional: BENCH_HOUSEHOLDS (default 20000), BENCH_YEARS (5), BENCH_MEMBERS (1000), BENCH_SECONDS (30), BENCH_CONNECTIONS (50),
-// BENCH_POOL_SIZE (4: the portal's DATABASE_POOL_SIZE), BENCH_ONLY_LIST=1 (the bare route and the list page only), BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof`, for the portal's process), BENCH_DATABASE=name: a database kept between runs (created and seeded on the first run, reused after: the seed at
+// BENCH_WORKERS (1: the portal's HTTP_WORKERS), BENCH_POOL_SIZE (4 per worker: DATABASE_POOL_SIZE), BENCH_ONLY_LIST=1 (the bare route and the list page only), BENCH_SERVER_NODE_ARGS (e.g. `--cpu-prof`, for the portal's process), BENCH_DATABASE=name: a database kept between runs (created and seeded on the first run, reused after: the seed at
 // 20 000 households takes about 20 minutes).
 import { spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
@@ -54,7 +54,9 @@ const secrets: Record<string, string> = secretsFile && existsSync(secretsFile)
 if (secretsFile) writeFileSync(secretsFile, JSON.stringify(secrets), { mode: 0o600 });
 const serverEnv: Record<string, string> = {
   NODE_ENV: 'production', PUBLIC_URL: 'http://127.0.0.1', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: scratch.url, LOG_LEVEL: 'warn', ...secrets,
-  // Twice the cores of the database server (the whole bench shares 2 cores): more connections only queue in the kernel.
+  // One process with 4 connections (twice the cores): on these 2 cores, shared with PostgreSQL and autocannon, a second
+  // worker made each page cost about 40 % more CPU (docs/performance.md).
+  HTTP_WORKERS: process.env.BENCH_WORKERS ?? '1',
   DATABASE_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '4',
 };
 const config = loadConfig(serverEnv);
@@ -62,14 +64,19 @@ const root = path.resolve(import.meta.dirname, '..');
 const tsxLoader = `--import=${createRequire(import.meta.url).resolve('tsx')}`;
 
 const CLOCK_TICKS_PER_SECOND = 100;
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux); 0 once it is gone. */
+/** CPU seconds (user + system) a process and its children (the portal's workers) have used so far, from /proc (Linux). */
 function cpuSecondsOf(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
-  } catch {
-    return 0;
-  }
+  const stat = (p: string) => {
+    try {
+      return readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    } catch {
+      return null;
+    }
+  };
+  const own = stat(String(pid));
+  if (!own) return 0;
+  const children = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && stat(p)?.[1] === String(pid));
+  return [own, ...children.map(stat)].reduce((sum, f) => sum + (f ? (Number(f[11]) + Number(f[12])) / CLOCK_TICKS_PER_SECOND : 0), 0);
 }
 
 /** A port free right now on loopback, for a server process to listen on. */

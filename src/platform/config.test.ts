@@ -46,6 +46,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), ...TEST_SECRETS, DATA_ENCRYPTION_RETIRED_KEYS: TEST_SECRETS.DATA_ENCRYPTION_KEY })).toThrow(/DATA_ENCRYPTION_RETIRED_KEYS/);
   });
 
+  test('database: pool size (10 by default); more than one HTTP worker needs a PostgreSQL server', () => {
+    expect(loadConfig({ DATA_DIR: dataDir() }).database).toMatchObject({ url: undefined, poolSize: 10 });
+    const server = loadConfig({ DATA_DIR: dataDir(), DATABASE_URL: 'postgres://u@db.internal/espace', DATABASE_POOL_SIZE: '4', HTTP_WORKERS: '2' });
+    expect(server.database).toMatchObject({ url: 'postgres://u@db.internal/espace', poolSize: 4 });
+    expect(server.httpWorkers).toBe(2);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), HTTP_WORKERS: '2' })).toThrow(/HTTP_WORKERS/);
+    expect(() => loadConfig({ DATA_DIR: dataDir(), DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
+  });
+
   test('production requires every secret and the public URL', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).toThrow(/SESSION_SECRET/);
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: dataDir(), ...TEST_SECRETS })).toThrow(/PUBLIC_URL/);

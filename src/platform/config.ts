@@ -22,6 +22,7 @@ const envSchema = z.object({
   INBOX_DIR: z.string().min(1).optional(),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  HTTP_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
   SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   MAIL_FROM: z.string().min(3).default('Mutuelle Exemple <ne-pas-repondre@mutuelle.example>'),
   TRUST_PROXY: z
@@ -96,6 +97,8 @@ export type Config = {
   /** Watched folder of DCPT1 lots (`<dataDir>/inbox` by default), with rejected/ and done/ inside. */
   inboxDir: string;
   databaseUrl: string | undefined;
+  /** Processes of `espace serve` sharing the port (node:cluster); more than 1 needs a PostgreSQL server. */
+  httpWorkers: number;
   /** What openDatabase needs: the server (or the embedded database under DATA_DIR/pglite) and the pool's size. */
   database: { url: string | undefined; dataDir: string; poolSize: number };
   smtpUrl: string | undefined;
@@ -138,6 +141,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     if (!e.PUBLIC_URL) throw new ConfigError('PUBLIC_URL', 'obligatoire en production (adresse publique du portail)');
   }
+  // The embedded database belongs to one process.
+  if (e.HTTP_WORKERS > 1 && !e.DATABASE_URL) throw new ConfigError('HTTP_WORKERS', 'plus d’un processus demande un serveur PostgreSQL (DATABASE_URL)');
   const paymentsDebtor = debtorOf(e);
   const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   const devSecrets = SECRET_NAMES.some((n) => !e[n]) ? loadOrCreateDevSecrets(dataDir) : undefined;
@@ -152,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paymentsDebtor,
     inboxDir: path.resolve(e.INBOX_DIR ?? path.join(dataDir, 'inbox')),
     databaseUrl: e.DATABASE_URL,
+    httpWorkers: e.HTTP_WORKERS,
     database: { url: e.DATABASE_URL, dataDir: path.join(dataDir, 'pglite'), poolSize: e.DATABASE_POOL_SIZE },
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
