@@ -191,7 +191,7 @@ export async function memberDashboard(db: Queryable, viewer: Viewer, today: stri
   return {
     firstName: self?.first_name ?? '',
     payments: payments.rows.map((p) => ({ date: p.payment_date, amountCents: p.amount_cents, maskedIban: p.iban_masked })),
-    inProgress: { count: inProgress.rows[0]?.in_progress ?? 0, latest: inProgress.rows.map(toReimbursementRow) },
+    inProgress: { count: inProgress.rows[0]?.in_progress ?? 0, latest: inProgress.rows.map((r) => toReimbursementRow(r)) },
     rights: {
       contracts: contracts.rows.map((c) => ({ number: c.contract_number, productName: c.product_name, kind: c.kind, employerName: c.employer_name, startDate: c.start_date, endDate: c.end_date })),
       beneficiaries: beneficiaries.rows.map((b) => {

@@ -97,12 +97,13 @@ type Row = {
   received_on: string;
 };
 
-export function toReimbursementRow(r: Row): ReimbursementRow {
+/** `firstName`: the beneficiary's, when the row was read without it (LINE_COLUMNS). */
+export function toReimbursementRow(r: Row, firstName = r.first_name ?? ''): ReimbursementRow {
   return {
     id: r.id,
     careDate: r.care_date,
     beneficiaryId: r.beneficiary_id,
-    beneficiaryFirstName: r.first_name ?? '',
+    beneficiaryFirstName: firstName,
     provider: r.provider_name ?? 'Professionnel de santé',
     act: actLabel(r.act_code, r.family),
     family: r.family,
@@ -144,7 +145,7 @@ function pageQuery(viewer: Viewer, filters: ReimbursementFilters, pageSize: numb
 export type FirstNames = ReadonlyMap<string, string>;
 
 function pageOf(rows: Row[], pageSize: number, firstNames: FirstNames): { rows: ReimbursementRow[]; next: string | null } {
-  const shown = rows.slice(0, pageSize).map((r) => toReimbursementRow({ ...r, first_name: firstNames.get(r.beneficiary_id) ?? '' }));
+  const shown = rows.slice(0, pageSize).map((r) => toReimbursementRow(r, firstNames.get(r.beneficiary_id) ?? ''));
   const last = shown.at(-1);
   return { rows: shown, next: rows.length > pageSize && last ? encodeCursor(last.careDate, last.id) : null };
 }
