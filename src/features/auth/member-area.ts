@@ -47,6 +47,7 @@ export async function firstNameOf(db: Queryable, who: string | Viewer): Promise<
   const { rows } = await db.query<{ first_name: string }>(
     `SELECT first_name FROM beneficiary WHERE member_id = $1 AND ${viewer.beneficiaryId ? 'id = $2' : `relationship = 'SELF'`} LIMIT 1`,
     viewer.beneficiaryId ? [viewer.memberId, viewer.beneficiaryId] : [viewer.memberId],
+    { prepare: true },
   );
   return rows[0]?.first_name ?? '';
 }

@@ -150,6 +150,7 @@ export async function paperClaimOfLine(db: Database, viewer: Viewer, lineId: str
        FROM paper_claim p LEFT JOIN paper_claim_file pf ON pf.paper_claim_id = p.id LEFT JOIN stored_file f ON f.id = pf.stored_file_id
       WHERE p.claim_line_id = $1 AND p.member_id = $2 AND ($3::uuid IS NULL OR p.beneficiary_id = $3) ORDER BY pf.position`,
     [lineId, viewer.memberId, viewer.beneficiaryId],
+    { prepare: true },
   );
   if (!rows[0]) return null;
   return { comment: rows[0].comment, files: rows.filter((r) => r.file_id).map((r) => ({ id: r.file_id!, name: r.original_name!, sizeBytes: r.size_bytes! })) };

@@ -61,10 +61,11 @@ export async function getReimbursement(db: Queryable, viewer: Viewer, lineId: st
        LEFT JOIN payment p ON p.id = c.payment_id LEFT JOIN bank_account ba ON ba.id = p.bank_account_id
       WHERE c.id = $1 AND c.member_id = $2 AND ($3::uuid IS NULL OR c.beneficiary_id = $3)`,
     [lineId, viewer.memberId, viewer.beneficiaryId],
+    { prepare: true },
   );
   const row = rows[0];
   if (!row) throw new AppError('NOT_FOUND');
-  const history = await db.query<{ status: ClaimStatus; changed_at: Date }>(`SELECT status, changed_at FROM claim_line_status WHERE claim_line_id = $1 ORDER BY changed_at, id`, [lineId]);
+  const history = await db.query<{ status: ClaimStatus; changed_at: Date }>(`SELECT status, changed_at FROM claim_line_status WHERE claim_line_id = $1 ORDER BY changed_at, id`, [lineId], { prepare: true });
   // Lines paid before transfers were recorded one by one (older history) have a date but no account: say only the date.
   const paidOn = row.payment_date ?? row.paid_at;
   const payment: ReimbursementDetail['payment'] =
